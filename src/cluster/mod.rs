@@ -1,0 +1,17 @@
+//! The cluster primary: spawning workers, their IPC channels, Node's
+//! cluster protocol, and the listening sockets the workers share.
+
+pub mod binding;
+mod channel;
+mod events;
+mod framing;
+mod listener;
+mod message;
+mod primary;
+mod protocol;
+mod runtime;
+mod scheduler;
+mod spawn;
+mod sys;
+mod tasks;
+mod v8value;

@@ -1,0 +1,126 @@
+//! The small runtime the addon owns: one thread, one current-thread tokio
+//! runtime, and the primary's state on it. JS reaches it only through
+//! commands; it answers through batched events.
+
+use std::os::fd::OwnedFd;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use super::events::{code, Events};
+use super::framing::Mode;
+use super::primary::{Policy, Primary};
+use super::spawn::Status;
+
+pub enum Command {
+    Add {
+        id: u32,
+        channel: OwnedFd,
+        mode: Mode,
+        queued: Arc<AtomicUsize>,
+    },
+    Send {
+        id: u32,
+        bytes: Vec<u8>,
+        fd: Option<OwnedFd>,
+        cb: u32,
+    },
+    Disconnect {
+        id: u32,
+    },
+    CloseChannel {
+        id: u32,
+    },
+    Exited {
+        id: u32,
+        status: Status,
+    },
+    Configure {
+        policy: Policy,
+        max_message: usize,
+        max_inflight: usize,
+    },
+}
+
+static TX: OnceLock<Option<UnboundedSender<Command>>> = OnceLock::new();
+
+/// Queues a command for the runtime, starting it on first use.
+pub fn command(cmd: Command) -> bool {
+    match TX.get_or_init(start) {
+        Some(tx) => tx.send(cmd).is_ok(),
+        None => false,
+    }
+}
+
+fn start() -> Option<UnboundedSender<Command>> {
+    let (tx, rx) = unbounded_channel();
+    std::thread::Builder::new()
+        .name("forkpipe-cluster".into())
+        .spawn(move || run(rx))
+        .ok()?;
+    Some(tx)
+}
+
+fn run(rx: UnboundedReceiver<Command>) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve(rx)));
+    if result.is_err() {
+        // Nothing on this thread can be trusted any more; JS must hear of
+        // it rather than wait for events that will never come.
+        let mut events = Events::default();
+        events.strings(
+            code::ERROR,
+            0,
+            &[
+                "ERR_FORKPIPE_RUNTIME",
+                "the forkpipe cluster runtime stopped after a panic",
+            ],
+        );
+        events.flush();
+    }
+}
+
+fn serve(mut rx: UnboundedReceiver<Command>) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    else {
+        return;
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, async move {
+        let primary = Primary::new();
+        while let Some(cmd) = rx.recv().await {
+            let mut p = primary.borrow_mut();
+            p.command(cmd);
+            p.events.flush();
+        }
+    });
+}
+
+impl Primary {
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Add {
+                id,
+                channel,
+                mode,
+                queued,
+            } => self.add_worker(id, channel, mode, queued),
+            Command::Send { id, bytes, fd, cb } => self.send_user(id, bytes, fd, cb),
+            Command::Disconnect { id } => self.disconnect(id),
+            Command::CloseChannel { id } => self.channel_closed(id),
+            Command::Exited { id, status } => self.exited(id, status),
+            Command::Configure {
+                policy,
+                max_message,
+                max_inflight,
+            } => {
+                self.policy = policy;
+                self.max_message = max_message;
+                self.max_inflight = max_inflight;
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The runtime's tasks: per worker a reader and a writer for its channel,
+//! per round-robin server an acceptor. Each borrows the primary's state
+//! only between awaits and flushes the events it produced before yielding.
+
+use std::cell::RefCell;
+use std::os::fd::{AsFd, OwnedFd};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use tokio::io::unix::AsyncFd;
+use tokio::sync::Notify;
+
+use super::primary::{Primary, ReadOutcome};
+use super::scheduler::Server;
+use super::sys;
+
+/// Connections accepted per wake-up before other work gets a turn.
+const ACCEPTS_PER_WAKE: usize = 64;
+
+fn channel_open(p: &Rc<RefCell<Primary>>, id: u32) -> bool {
+    p.borrow().workers.get(&id).is_some_and(|w| w.chan.open)
+}
+
+pub fn spawn_channel(
+    me: Weak<RefCell<Primary>>,
+    id: u32,
+    fd: Rc<AsyncFd<OwnedFd>>,
+    stop: Rc<Notify>,
+    wake: Rc<Notify>,
+) {
+    let (me2, fd2, stop2) = (me.clone(), fd.clone(), stop.clone());
+    tokio::task::spawn_local(async move {
+        let Some(p) = me.upgrade() else { return };
+        loop {
+            if !channel_open(&p, id) {
+                break;
+            }
+            let ready = tokio::select! {
+                r = fd.readable() => r,
+                _ = stop.notified() => break,
+            };
+            let Ok(mut guard) = ready else {
+                let mut pm = p.borrow_mut();
+                pm.channel_closed(id);
+                pm.events.flush();
+                break;
+            };
+            let outcome = {
+                let mut pm = p.borrow_mut();
+                let outcome = pm.read_channel(id);
+                pm.events.flush();
+                outcome
+            };
+            if let ReadOutcome::WouldBlock = outcome {
+                guard.clear_ready();
+            }
+            if let ReadOutcome::More = outcome {
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    tokio::task::spawn_local(async move {
+        let Some(p) = me2.upgrade() else { return };
+        let (fd, stop) = (fd2, stop2);
+        loop {
+            if !channel_open(&p, id) {
+                break;
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = stop.notified() => break,
+            }
+            loop {
+                if !channel_open(&p, id) {
+                    return;
+                }
+                let ready = tokio::select! {
+                    r = fd.writable() => r,
+                    _ = stop.notified() => return,
+                };
+                let Ok(mut guard) = ready else { return };
+                let done = {
+                    let mut pm = p.borrow_mut();
+                    let done = pm.flush_channel(id);
+                    pm.events.flush();
+                    done
+                };
+                match done {
+                    Some(true) => break,
+                    Some(false) => guard.clear_ready(),
+                    None => return,
+                }
+            }
+        }
+    });
+}
+
+fn server_alive(p: &Rc<RefCell<Primary>>, key: &Rc<str>, gen: u64) -> bool {
+    p.borrow()
+        .servers
+        .get(key)
+        .is_some_and(|s: &Server| s.gen == gen)
+}
+
+pub fn spawn_accept(
+    me: Weak<RefCell<Primary>>,
+    key: Rc<str>,
+    gen: u64,
+    fd: Rc<AsyncFd<OwnedFd>>,
+    stop: Rc<Notify>,
+) {
+    tokio::task::spawn_local(async move {
+        let Some(p) = me.upgrade() else { return };
+        loop {
+            if !server_alive(&p, &key, gen) {
+                break;
+            }
+            let ready = tokio::select! {
+                r = fd.readable() => r,
+                _ = stop.notified() => break,
+            };
+            let Ok(mut guard) = ready else { break };
+            let mut conns = Vec::new();
+            let mut backoff = false;
+            while conns.len() < ACCEPTS_PER_WAKE {
+                match sys::accept(fd.get_ref().as_fd()) {
+                    Ok(c) => conns.push(c),
+                    Err(Errno::EAGAIN) => {
+                        guard.clear_ready();
+                        break;
+                    }
+                    Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => {}
+                    // Out of descriptors or memory: wait for some to free up
+                    // rather than spin; the kernel backlog holds the rest.
+                    Err(_) => {
+                        backoff = true;
+                        break;
+                    }
+                }
+            }
+            {
+                let mut pm = p.borrow_mut();
+                if !conns.is_empty() {
+                    pm.accepted(&key, conns);
+                }
+                pm.events.flush();
+            }
+            if backoff {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            } else {
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+}

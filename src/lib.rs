@@ -1,0 +1,3 @@
+//! forkpipe's native addon. Registration only: the work lives in modules.
+
+mod cluster;
