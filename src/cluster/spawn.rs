@@ -131,6 +131,11 @@ pub fn spawn(req: &Request) -> io::Result<Spawned> {
                 }
                 entry.0 = lifted;
             }
+            // Node marks its own stdio close-on-exec; what the child is to
+            // inherit must lose the flag (dup2'ed ones already have).
+            for std_fd in 0..3 {
+                libc::fcntl(std_fd, libc::F_SETFD, 0);
+            }
             for &(src, target) in high.iter() {
                 // dup2 leaves the new descriptor without close-on-exec.
                 if libc::dup2(src, target) < 0 {
