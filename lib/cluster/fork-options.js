@@ -19,13 +19,12 @@ function checkNoNul(value, name) {
   }
 }
 
-function checkStringArray(list, name) {
+// Like spawn(): an array, whose entries become strings.
+function argList(list, name) {
   if (!Array.isArray(list)) throw nodeError('ERR_INVALID_ARG_TYPE', name, 'Array', list);
-  list.forEach((item, i) => {
-    if (typeof item !== 'string') {
-      throw nodeError('ERR_INVALID_ARG_TYPE', `${name}[${i}]`, 'string', item);
-    }
+  return list.map((item, i) => {
     checkNoNul(item, `${name}[${i}]`);
+    return String(item);
   });
 }
 
@@ -102,16 +101,14 @@ function checkId(value, name) {
 
 // Everything clusterSpawn needs for worker `id`, plus the ChildProcess
 // fields (spawnfile, spawnargs) that describe it.
-function spawnRequest(id, settings, execArgv, env) {
+function spawnRequest(id, settings, execArgvIn, env) {
   const exec = modulePath(settings.exec);
-  let args = settings.args;
-  if (args == null) args = [];
-  checkStringArray(args, 'args');
-  checkStringArray(execArgv, 'options.execArgv');
+  const args = argList(settings.args == null ? [] : settings.args, 'args');
+  const execArgv = argList(execArgvIn, 'options.execArgv');
   const serialization = settings.serialization === undefined ? 'json' : settings.serialization;
   if (serialization !== 'json' && serialization !== 'advanced') {
     throw nodeError('ERR_INVALID_ARG_VALUE', 'options.serialization', serialization,
-      'must be "json" or "advanced"');
+      "must be one of: undefined, 'json', 'advanced'");
   }
   const { codes, ipcIndex } = stdioCodes(stdioArray(settings.stdio, settings.silent),
     settings.stdio);

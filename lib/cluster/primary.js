@@ -86,6 +86,9 @@ cluster.setupMaster = cluster.setupPrimary;
 
 function createWorkerProcess(id, env) {
   const settings = cluster.settings;
+  if (!Array.isArray(settings.execArgv)) {
+    throw nodeError('ERR_INVALID_ARG_TYPE', 'options.execArgv', 'Array', settings.execArgv);
+  }
   const execArgv = [...settings.execArgv];
   if (settings.inspectPort === null) {
     throw nodeError('ERR_SOCKET_BAD_PORT', 'Port', null, true);

@@ -24,7 +24,7 @@ static QUEUED: Mutex<Option<HashMap<u32, Arc<AtomicUsize>>>> = Mutex::new(None);
 const SEND_HIGH_WATER: usize = 65536 * 2;
 
 /// Registers the function that receives every event batch.
-#[napi(js_name = "clusterStart")]
+#[napi(js_name = "clusterStart", catch_unwind)]
 pub fn cluster_start(callback: Function<FnArgs<(String, Vec<Buffer>)>, ()>) -> Result<()> {
     let tsfn = callback
         .build_threadsafe_function::<super::events::Batch>()
@@ -62,7 +62,7 @@ pub struct Spawned {
     pub pipes: Vec<i32>,
 }
 
-#[napi(js_name = "clusterSpawn")]
+#[napi(js_name = "clusterSpawn", catch_unwind)]
 pub fn cluster_spawn(opts: SpawnOptions) -> Result<Spawned> {
     let mode = Mode::from_name(&opts.serialization).ok_or_else(|| {
         Error::new(
@@ -134,7 +134,7 @@ pub fn cluster_spawn(opts: SpawnOptions) -> Result<Spawned> {
 
 /// Queues a frame (already encoded by JS) for worker `id`, with a copy of
 /// `handle_fd` attached if given. Returns Node's `send()` result.
-#[napi(js_name = "clusterSend")]
+#[napi(js_name = "clusterSend", catch_unwind)]
 pub fn cluster_send(
     id: u32,
     data: Either<String, Buffer>,
@@ -165,24 +165,24 @@ pub fn cluster_send(
 }
 
 /// The primary's `worker.disconnect()`.
-#[napi(js_name = "clusterDisconnect")]
+#[napi(js_name = "clusterDisconnect", catch_unwind)]
 pub fn cluster_disconnect(id: u32) {
     command(Command::Disconnect { id });
 }
 
 /// `worker.process.disconnect()`: closes the channel from this side.
-#[napi(js_name = "clusterCloseChannel")]
+#[napi(js_name = "clusterCloseChannel", catch_unwind)]
 pub fn cluster_close_channel(id: u32) {
     command(Command::CloseChannel { id });
 }
 
 /// Signals worker `id`; returns 0 or the errno (ESRCH once it is gone).
-#[napi(js_name = "clusterKill")]
+#[napi(js_name = "clusterKill", catch_unwind)]
 pub fn cluster_kill(id: u32, signal: i32) -> i32 {
     spawn::signal(id, signal)
 }
 
-#[napi(js_name = "clusterConfigure")]
+#[napi(js_name = "clusterConfigure", catch_unwind)]
 pub fn cluster_configure(policy: u32, max_message: f64, max_inflight: u32) -> Result<()> {
     let policy = match policy {
         1 => Policy::None,
