@@ -14,6 +14,7 @@ const keepalive = require('./keepalive');
 const { nodeError, errnoError } = require('../errors');
 const { toSignalNumber, signalName } = require('./signals');
 const { encode, decodeAdvanced, describeHandle, adoptHandle } = require('./messages');
+const ReceivedSockets = require('./received-sockets');
 
 const { CODE } = events;
 
@@ -64,6 +65,7 @@ class WorkerProcess extends EventEmitter {
     this.stdin = this.stdio[0] || null;
     this.stdout = this.stdio[1] || null;
     this.stderr = this.stdio[2] || null;
+    this._receivedSockets = new ReceivedSockets(this);
     this._holdProcess(true);
     this._holdChannel(true);
     events.register(id, this);
@@ -71,7 +73,8 @@ class WorkerProcess extends EventEmitter {
 
   _pipe(fd, index) {
     if (fd < 0) return null;
-    const socket = new net.Socket({ fd, readable: index !== 0, writable: index === 0 });
+    // stdin is written, stdout and stderr read, extra pipes both.
+    const socket = new net.Socket({ fd, readable: index !== 0, writable: index === 0 || index > 2 });
     if (index !== 0) {
       this._closesNeeded++;
       socket.once('close', () => this._maybeClose());
@@ -168,6 +171,12 @@ class WorkerProcess extends EventEmitter {
     return ok;
   }
 
+  // Writes an internal message; the user-facing checks do not apply.
+  _sendInternal(message) {
+    if (this.channel === null) return;
+    native.clusterSend(this._id, encode(this._serialization, message), null, 0);
+  }
+
   _fail(err, callback) {
     if (typeof callback === 'function') process.nextTick(callback, err);
     else process.nextTick(() => this.emit('error', err));
@@ -256,10 +265,16 @@ class WorkerProcess extends EventEmitter {
         this._onMessage(message);
         break;
       }
-      case CODE.MESSAGE_HANDLE:
-        adoptHandle(event[3], event[4], event[2],
-          (handle) => this._onMessage(event[2], handle));
+      case CODE.MESSAGE_HANDLE: {
+        const wrapper = event[2];
+        adoptHandle(wrapper.type, event[3], wrapper, (handle) => {
+          if (wrapper.key !== undefined && handle instanceof net.Socket) {
+            this._receivedSockets.add(wrapper.key, handle);
+          }
+          this._onMessage(wrapper.msg, handle);
+        });
         break;
+      }
       case CODE.ONLINE:
         this.emit('internalMessage', { cmd: 'NODE_CLUSTER', act: 'online' });
         break;

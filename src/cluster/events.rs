@@ -86,13 +86,11 @@ impl Events {
         self.close();
     }
 
-    /// A message that came with a descriptor, now owned by JS.
-    pub fn handle(&mut self, id: u32, msg: &serde_json::Value, kind: &str, fd: i32) {
+    /// A NODE_HANDLE wrapper (type, msg, key) whose descriptor JS now owns.
+    pub fn handle(&mut self, id: u32, wrapper: &serde_json::Value, fd: i32) {
         self.open(code::MESSAGE_HANDLE, id);
         self.json.push(',');
-        self.json.push_str(&msg.to_string());
-        self.json.push(',');
-        push_str(&mut self.json, kind);
+        self.json.push_str(&wrapper.to_string());
         self.json.push(',');
         push_num(&mut self.json, fd as i64);
         self.close();

@@ -210,7 +210,11 @@ impl Primary {
             "NODE_HANDLE_NACK" => self.on_nack(id),
             "NODE_HANDLE" => self.on_handle(id, v),
             "NODE_CLUSTER" => self.on_cluster(id, v),
-            _ => {}
+            // The rest (the socket-list queries of a worker that sent us
+            // sockets, ...) is for JS, which emits it as 'internalMessage'.
+            _ => self
+                .events
+                .raw_json(code::MESSAGE, id, v.to_string().as_bytes()),
         }
     }
 
@@ -249,12 +253,10 @@ impl Primary {
         };
         let ack = encode(w.chan.mode, &json!({"cmd": "NODE_HANDLE_ACK"}));
         self.write(id, ack, None, 0);
-        let msg = &v["msg"];
-        if is_internal(msg) {
+        if is_internal(&v["msg"]) {
             return;
         }
-        let kind = v["type"].as_str().unwrap_or("net.Native");
-        self.events.handle(id, msg, kind, fd.into_raw_fd());
+        self.events.handle(id, &v, fd.into_raw_fd());
     }
 
     /// Writes a frame to worker `id`; a channel that fails is closed.
