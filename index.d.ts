@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess, Serializable, SendHandle, MessageOptions, StdioOptions } from 'node:child_process';
 
-export namespace cluster {
+declare namespace forkpipeCluster {
   interface ClusterSettings {
     /** Worker entry file. Default: `process.argv[1]`. */
     exec?: string | undefined;
@@ -109,4 +109,13 @@ export namespace cluster {
 }
 
 /** A drop-in for `node:cluster` whose primary is Rust. */
-export declare const cluster: cluster.Cluster;
+export declare const cluster: forkpipeCluster.Cluster;
+
+/** The cluster types, as `cluster.Worker`, `cluster.Address`, ... */
+export declare namespace cluster {
+  type Worker = forkpipeCluster.Worker;
+  type Cluster = forkpipeCluster.Cluster;
+  type ClusterSettings = forkpipeCluster.ClusterSettings;
+  type Address = forkpipeCluster.Address;
+  type WorkerState = forkpipeCluster.WorkerState;
+}

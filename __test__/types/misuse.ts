@@ -1,0 +1,12 @@
+// Each statement below must be a type error: tsc reports an unused
+// expect-error directive if the declarations let one of them through.
+import { cluster } from 'forkpipe';
+
+// @ts-expect-error serialization is 'json' or 'advanced'
+cluster.setupPrimary({ serialization: 'xml' });
+// @ts-expect-error workers are read-only
+cluster.workers = {};
+// @ts-expect-error fork() takes an env object
+cluster.fork('env');
+// @ts-expect-error isPrimary is read-only
+cluster.isPrimary = false;
