@@ -223,7 +223,7 @@ impl Primary {
             return;
         };
         match w.chan.inflight.pop_front() {
-            Some(Inflight::Newconn { seq }) => self.refused(id, seq, true),
+            Some(Inflight::Newconn { seq }) => self.nacked(id, seq),
             Some(Inflight::Resend { bytes, fd, tries }) => {
                 if tries >= 3 {
                     self.events.strings(

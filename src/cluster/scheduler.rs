@@ -208,45 +208,41 @@ impl Primary {
         }
     }
 
+    /// Forgets connection `seq` handed to worker `id`, freeing its slot.
+    fn take_awaiting(&mut self, id: u32, seq: u64) -> Option<Awaiting> {
+        let a = self.workers.get_mut(&id)?.awaiting.remove(&seq)?;
+        self.slot_freed(&a.key, id);
+        Some(a)
+    }
+
     /// The worker's `{ack, accepted}` for a `newconn`.
     pub fn accept_reply(&mut self, id: u32, seq: u64, accepted: bool) {
-        let Some(a) = self
-            .workers
-            .get_mut(&id)
-            .and_then(|w| w.awaiting.remove(&seq))
-        else {
+        let Some(a) = self.take_awaiting(id, seq) else {
             return;
         };
-        self.slot_freed(&a.key, id);
         if !accepted {
             self.requeue(&a.key, a.conn);
         }
         self.dispatch(&a.key);
     }
 
-    /// The worker could not receive connection `seq` (NACK).
-    pub fn refused(&mut self, id: u32, seq: u64, nack: bool) {
-        let Some(mut a) = self
-            .workers
-            .get_mut(&id)
-            .and_then(|w| w.awaiting.remove(&seq))
-        else {
+    /// The worker could not receive connection `seq` (NACK): another try,
+    /// up to a limit.
+    pub fn nacked(&mut self, id: u32, seq: u64) {
+        let Some(mut a) = self.take_awaiting(id, seq) else {
             return;
         };
-        self.slot_freed(&a.key, id);
-        if nack {
-            a.conn.nacks += 1;
-            if a.conn.nacks >= MAX_NACKS {
-                self.events.strings(
-                    code::WARNING,
-                    id,
-                    &[
-                        "A connection could not be handed to any worker and was closed",
-                        "SentHandleNotReceivedWarning",
-                    ],
-                );
-                return;
-            }
+        a.conn.nacks += 1;
+        if a.conn.nacks >= MAX_NACKS {
+            self.events.strings(
+                code::WARNING,
+                id,
+                &[
+                    "A connection could not be handed to any worker and was closed",
+                    "SentHandleNotReceivedWarning",
+                ],
+            );
+            return;
         }
         self.requeue(&a.key, a.conn);
         self.dispatch(&a.key);
