@@ -1,0 +1,23 @@
+'use strict';
+
+// Symbols shared between the files of lib/stream. The `Symbol.for` ones are
+// the registry keys Node's own stream code and readable-stream read on each
+// other's streams, so a stream that sets them is understood by both.
+
+module.exports = {
+  kIsDestroyed: Symbol.for('nodejs.stream.destroyed'),
+  kIsErrored: Symbol.for('nodejs.stream.errored'),
+  kIsReadable: Symbol.for('nodejs.stream.readable'),
+  kIsWritable: Symbol.for('nodejs.stream.writable'),
+  kIsDisturbed: Symbol.for('nodejs.stream.disturbed'),
+  kIsClosedPromise: Symbol.for('nodejs.webstream.isClosedPromise'),
+  kControllerErrorFunction: Symbol.for('nodejs.webstream.controllerErrorFunction'),
+
+  // Internal events a stream emits on itself while _construct is pending.
+  kConstructDone: Symbol('forkpipe.stream.constructDone'),
+  kDestroyAfterConstruct: Symbol('forkpipe.stream.destroyAfterConstruct'),
+
+  // Brands: which forkpipe class built a stream (cheaper than instanceof).
+  kForkpipeReadable: Symbol('forkpipe.stream.readable'),
+  kForkpipeWritable: Symbol('forkpipe.stream.writable'),
+};
