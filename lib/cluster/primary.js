@@ -12,12 +12,20 @@ const { spawnRequest } = require('./fork-options');
 const { usingInspector, nextInspectPort } = require('./inspect-port');
 const { nodeError } = require('../errors');
 
-const SCHED_NONE = 1;
-const SCHED_RR = 2;
+const {
+  SCHED_NONE, SCHED_RR, SCHED_REUSEPORT, SCHED_LEAST_CONNECTIONS, SCHED_IP_HASH,
+  policyFromEnv, toPolicy, policyName,
+} = require('./policies');
+const { quoteOption } = require('./worker-report');
+
 // Largest message a worker may send; a longer line means a broken peer.
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 // Connections handed to one worker before its answers come back.
-const DEFAULT_MAX_IN_FLIGHT = 4;
+const DEFAULT_IN_FLIGHT_PER_WORKER = 4;
+// Connections the primary holds per server (queued or handed out and not
+// yet answered); past it, the kernel's backlog holds the rest.
+const DEFAULT_MAX_IN_FLIGHT = 4096;
+const REPORTER = require.resolve('./worker-report');
 
 const cluster = new EventEmitter();
 // Fires when the last worker is gone, for cluster.disconnect(cb).
@@ -31,14 +39,18 @@ cluster.workers = {};
 cluster.settings = {};
 cluster.SCHED_NONE = SCHED_NONE;
 cluster.SCHED_RR = SCHED_RR;
+cluster.SCHED_REUSEPORT = SCHED_REUSEPORT;
+cluster.SCHED_LEAST_CONNECTIONS = SCHED_LEAST_CONNECTIONS;
+cluster.SCHED_IP_HASH = SCHED_IP_HASH;
 
-function policyFromEnv() {
-  const name = process.env.NODE_CLUSTER_SCHED_POLICY;
-  if (name === 'none') return SCHED_NONE;
-  return SCHED_RR;
+// A bad FORKPIPE_SCHED_POLICY is reported by the first setupPrimary().
+let envPolicyError = null;
+try {
+  cluster.schedulingPolicy = policyFromEnv();
+} catch (err) {
+  envPolicyError = err;
+  cluster.schedulingPolicy = SCHED_RR;
 }
-
-cluster.schedulingPolicy = policyFromEnv();
 
 let ids = 0;
 let initialized = false;
@@ -63,15 +75,16 @@ cluster.setupPrimary = function setupPrimary(options) {
       !settings.execArgv.some((a) => String(a).startsWith('--logfile='))) {
     settings.execArgv = [...settings.execArgv, '--logfile=v8-%p.log'];
   }
-  cluster.settings = settings;
+  const limits = checkLimits(settings);
   if (!initialized) {
+    if (envPolicyError) throw envPolicyError;
+    // The policy is fixed from here on, as Node fixes it.
+    policy = toPolicy(settings.schedulingPolicy !== undefined ?
+      settings.schedulingPolicy : cluster.schedulingPolicy,
+    settings.schedulingPolicy !== undefined ? 'settings.schedulingPolicy' :
+      'cluster.schedulingPolicy');
+    cluster.schedulingPolicy = policy;
     initialized = true;
-    policy = cluster.schedulingPolicy;
-    if (policy !== SCHED_NONE && policy !== SCHED_RR) {
-      throw nodeError('ERR_INVALID_ARG_VALUE', 'cluster.schedulingPolicy', policy,
-        `must be cluster.SCHED_NONE (${SCHED_NONE}) or cluster.SCHED_RR (${SCHED_RR})`);
-    }
-    native.clusterConfigure(policy, DEFAULT_MAX_MESSAGE, DEFAULT_MAX_IN_FLIGHT);
     events.onRuntimeError((code, text) => {
       const err = new Error(text);
       err.code = code;
@@ -79,8 +92,36 @@ cluster.setupPrimary = function setupPrimary(options) {
       else process.emitWarning(text, { code, type: 'ForkpipeWarning' });
     });
   }
+  cluster.settings = settings;
+  native.clusterConfigure(policy, DEFAULT_MAX_MESSAGE, limits.perWorker, limits.total);
   process.nextTick(emitSetup, settings);
 };
+
+// forkpipe's own settings; 0 or Infinity lifts a limit.
+function checkLimits(settings) {
+  const read = (name, dflt) => {
+    const v = settings[name];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number') throw nodeError('ERR_INVALID_ARG_TYPE', `settings.${name}`, 'number', v);
+    if (!(v >= 0) || (v !== Infinity && !Number.isInteger(v))) {
+      throw nodeError('ERR_OUT_OF_RANGE', `settings.${name}`, 'an integer >= 0 or Infinity', v);
+    }
+    return v === Infinity ? 0 : v;
+  };
+  if (settings.connectionStats !== undefined && typeof settings.connectionStats !== 'boolean') {
+    throw nodeError('ERR_INVALID_ARG_TYPE', 'settings.connectionStats', 'boolean',
+      settings.connectionStats);
+  }
+  return {
+    perWorker: read('maxInFlightPerWorker', DEFAULT_IN_FLIGHT_PER_WORKER),
+    total: read('maxInFlight', DEFAULT_MAX_IN_FLIGHT),
+  };
+}
+
+// Whether workers run the load reporter (worker-report.js).
+function reportsLoad() {
+  return policy === SCHED_LEAST_CONNECTIONS || cluster.settings.connectionStats === true;
+}
 
 cluster.setupMaster = cluster.setupPrimary;
 
@@ -97,6 +138,12 @@ function createWorkerProcess(id, env) {
     execArgv.push(`--inspect-port=${nextInspectPort(settings.inspectPort)}`);
   }
   const workerEnv = { ...process.env, ...env, NODE_UNIQUE_ID: `${id}` };
+  if (reportsLoad()) {
+    // Through NODE_OPTIONS, so the worker's process.execArgv stays as set.
+    const preload = `--require ${quoteOption(REPORTER)}`;
+    workerEnv.NODE_OPTIONS = workerEnv.NODE_OPTIONS ?
+      `${workerEnv.NODE_OPTIONS} ${preload}` : preload;
+  }
   const req = spawnRequest(id, settings, execArgv, workerEnv);
   events.ensureStarted();
   let spawned;
@@ -183,6 +230,29 @@ cluster.fork = function fork(env) {
   process.nextTick(() => cluster.emit('fork', worker));
   cluster.workers[id] = worker;
   return worker;
+};
+
+// Connection counters per worker, and the connections the primary holds.
+// `open` is null unless workers report closes (least-connections, or
+// setupPrimary({ connectionStats: true })).
+cluster.stats = function stats() {
+  const raw = native.clusterStats();
+  const workers = {};
+  for (const w of raw.workers) {
+    workers[w.id] = {
+      dispatched: w.dispatched,
+      accepted: w.accepted,
+      refused: w.refused,
+      nacked: w.nacked,
+      open: w.open < 0 ? null : w.open,
+    };
+  }
+  return {
+    policy: policyName(policy),
+    workers,
+    inFlight: raw.inFlight,
+    peakInFlight: raw.peakInFlight,
+  };
 };
 
 cluster.disconnect = function disconnect(cb) {

@@ -1,9 +1,7 @@
 //! The functions JS calls. Each is a single crossing that queues a command
 //! for the runtime or answers from state the JS thread may read directly.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
 use napi::bindgen_prelude::{Buffer, Either, FnArgs, Function};
 use napi::{Error, Result, Status};
@@ -13,11 +11,10 @@ use super::events::SINK;
 use super::framing::Mode;
 use super::primary::Policy;
 use super::runtime::{command, Command};
+use super::scheduler::Limits;
 use super::spawn::{self, Stdio};
+use super::stats;
 use super::sys;
-
-/// Bytes queued on each worker's channel, for `send()`'s return value.
-static QUEUED: Mutex<Option<HashMap<u32, Arc<AtomicUsize>>>> = Mutex::new(None);
 
 /// Node's threshold: past two reads' worth of queued bytes, `send()` says
 /// stop.
@@ -100,23 +97,14 @@ pub fn cluster_spawn(opts: SpawnOptions) -> Result<Spawned> {
     };
     let child = spawn::spawn(&req).map_err(|e| errno_error(&e, "spawn"))?;
     let id = opts.id;
-    let queued = Arc::new(AtomicUsize::new(0));
-    if let Ok(mut q) = QUEUED.lock() {
-        q.get_or_insert_with(HashMap::new)
-            .insert(id, queued.clone());
-    }
+    let counters = stats::register(id);
     command(Command::Add {
         id,
         channel: child.channel,
         mode,
-        queued,
+        counters,
     });
     spawn::watch(id, child.pid, move |status| {
-        if let Ok(mut q) = QUEUED.lock() {
-            if let Some(m) = q.as_mut() {
-                m.remove(&id);
-            }
-        }
         command(Command::Exited { id, status });
     })
     .map_err(|e| errno_error(&e, "spawn"))?;
@@ -155,12 +143,7 @@ pub fn cluster_send(
         fd,
         cb: callback_id,
     });
-    let queued = QUEUED
-        .lock()
-        .ok()
-        .and_then(|q| q.as_ref().and_then(|m| m.get(&id).cloned()))
-        .map(|q| q.load(Ordering::Relaxed))
-        .unwrap_or(0);
+    let queued = stats::get(id).map_or(0, |c| c.queued.load(Ordering::Relaxed));
     Ok(queued < SEND_HIGH_WATER)
 }
 
@@ -182,19 +165,73 @@ pub fn cluster_kill(id: u32, signal: i32) -> i32 {
     spawn::signal(id, signal)
 }
 
+/// Sets the policy (fixed by the first fork), the message size limit and
+/// the in-flight limits (`per_worker`, `total`; 0 means no limit).
 #[napi(js_name = "clusterConfigure", catch_unwind)]
-pub fn cluster_configure(policy: u32, max_message: f64, max_inflight: u32) -> Result<()> {
-    let policy = match policy {
-        1 => Policy::None,
-        2 => Policy::RoundRobin,
-        _ => return Err(Error::new(Status::InvalidArg, "unknown scheduling policy")),
+pub fn cluster_configure(policy: u32, max_message: f64, per_worker: f64, total: f64) -> Result<()> {
+    let policy = Policy::from_number(policy)
+        .ok_or_else(|| Error::new(Status::InvalidArg, "unknown scheduling policy"))?;
+    let limit = |n: f64| {
+        if n >= 1.0 {
+            n.min(usize::MAX as f64) as usize
+        } else {
+            usize::MAX
+        }
     };
     command(Command::Configure {
         policy,
-        max_message: max_message.clamp(1.0, usize::MAX as f64) as usize,
-        max_inflight: max_inflight.max(1) as usize,
+        max_message: limit(max_message),
+        limits: Limits {
+            per_worker: limit(per_worker),
+            total: limit(total),
+        },
     });
     Ok(())
+}
+
+#[napi(object)]
+pub struct WorkerStats {
+    pub id: u32,
+    pub dispatched: f64,
+    pub accepted: f64,
+    pub refused: f64,
+    pub nacked: f64,
+    /// Open connections, when the worker reports closes; -1 otherwise.
+    pub open: f64,
+}
+
+#[napi(object)]
+pub struct ClusterStats {
+    pub workers: Vec<WorkerStats>,
+    pub in_flight: f64,
+    pub peak_in_flight: f64,
+}
+
+/// Counters for `cluster.stats()`, read without a round trip.
+#[napi(js_name = "clusterStats", catch_unwind)]
+pub fn cluster_stats() -> ClusterStats {
+    let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed) as f64;
+    let mut workers: Vec<WorkerStats> = stats::all()
+        .into_iter()
+        .map(|(id, c)| WorkerStats {
+            id,
+            dispatched: n(&c.dispatched),
+            accepted: n(&c.accepted),
+            refused: n(&c.refused),
+            nacked: n(&c.nacked),
+            open: if c.reporting.load(Ordering::Relaxed) != 0 {
+                c.open() as f64
+            } else {
+                -1.0
+            },
+        })
+        .collect();
+    workers.sort_by_key(|w| w.id);
+    ClusterStats {
+        workers,
+        in_flight: stats::IN_FLIGHT.load(Ordering::Relaxed) as f64,
+        peak_in_flight: stats::PEAK_IN_FLIGHT.load(Ordering::Relaxed) as f64,
+    }
 }
 
 /// An Error JS turns into Node's errno exception (`code`, `errno`, `syscall`).

@@ -5,13 +5,14 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::io::unix::AsyncFd;
 use tokio::sync::Notify;
 
 use super::framing::{Decoder, Mode};
+use super::stats::WorkerCounters;
 use super::sys;
 
 /// A frame to write, with the descriptor that travels with its first byte.
@@ -51,9 +52,9 @@ pub struct Channel {
     pub decoder: Decoder,
     pub out: VecDeque<OutFrame>,
     pub inflight: VecDeque<Inflight>,
-    /// Bytes not yet written, readable from the JS thread for `send()`'s
-    /// return value.
-    pub queued: Arc<AtomicUsize>,
+    /// Shared with JS: queued bytes (for `send()`'s return value) and the
+    /// worker's connection counters.
+    pub counters: Arc<WorkerCounters>,
     pub wake_writer: Rc<Notify>,
     /// Wakes the reader and writer tasks so they see `open == false`.
     pub stop: Rc<Notify>,
@@ -61,14 +62,19 @@ pub struct Channel {
 }
 
 impl Channel {
-    pub fn new(fd: OwnedFd, mode: Mode, max: usize, queued: Arc<AtomicUsize>) -> io::Result<Self> {
+    pub fn new(
+        fd: OwnedFd,
+        mode: Mode,
+        max: usize,
+        counters: Arc<WorkerCounters>,
+    ) -> io::Result<Self> {
         Ok(Channel {
             fd: Rc::new(sys::watch(fd)?),
             mode,
             decoder: Decoder::new(mode, max),
             out: VecDeque::new(),
             inflight: VecDeque::new(),
-            queued,
+            counters,
             wake_writer: Rc::new(Notify::new()),
             stop: Rc::new(Notify::new()),
             open: true,
@@ -78,7 +84,9 @@ impl Channel {
     /// Queues a frame and writes as much as the socket takes right away.
     /// Returns callbacks already satisfied.
     pub fn write(&mut self, frame: OutFrame) -> io::Result<Vec<u32>> {
-        self.queued.fetch_add(frame.bytes.len(), Ordering::Relaxed);
+        self.counters
+            .queued
+            .fetch_add(frame.bytes.len(), Ordering::Relaxed);
         let was_idle = self.out.is_empty();
         self.out.push_back(frame);
         if !was_idle {
@@ -108,7 +116,7 @@ impl Channel {
             ) {
                 Ok(n) => {
                     front.sent += n;
-                    self.queued.fetch_sub(n, Ordering::Relaxed);
+                    self.counters.queued.fetch_sub(n, Ordering::Relaxed);
                     if front.sent == front.bytes.len() {
                         if front.cb != 0 {
                             done.push(front.cb);
@@ -142,7 +150,7 @@ impl Channel {
             nix::sys::socket::Shutdown::Both,
         );
         self.stop.notify_waiters();
-        self.queued.store(0, Ordering::Relaxed);
+        self.counters.queued.store(0, Ordering::Relaxed);
         self.out
             .drain(..)
             .map(|f| f.cb)

@@ -39,6 +39,7 @@ impl Kind {
 }
 
 /// What a worker's `queryServer` asks for.
+#[derive(Clone)]
 pub struct Query {
     pub address: Option<String>,
     pub port: i64,
@@ -91,8 +92,9 @@ impl Drop for SocketPath {
 }
 
 /// Binds what `q` asks for; `listening` also puts a stream socket into
-/// the listening state (round-robin, where the primary accepts).
-pub fn bind_query(q: &Query, listening: bool) -> io::Result<Bound> {
+/// the listening state (where the primary accepts); `reuse_port` lets
+/// several sockets share the address (the `reuseport` policy).
+pub fn bind_query(q: &Query, listening: bool, reuse_port: bool) -> io::Result<Bound> {
     if let Some(fd) = q.fd {
         let fd = sys::dup_cloexec(fd)?;
         if listening && !q.kind.is_udp() {
@@ -108,7 +110,7 @@ pub fn bind_query(q: &Query, listening: bool) -> io::Result<Bound> {
     match q.kind {
         Kind::Unix => bind_unix(q, listening),
         Kind::Udp4 | Kind::Udp6 => bind_udp(q),
-        Kind::Tcp4 | Kind::Tcp6 => bind_tcp(q, listening),
+        Kind::Tcp4 | Kind::Tcp6 => bind_tcp(q, listening, reuse_port),
     }
 }
 
@@ -126,7 +128,7 @@ fn parse_ip(address: &str) -> io::Result<IpAddr> {
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
 }
 
-fn bind_tcp(q: &Query, listening: bool) -> io::Result<Bound> {
+fn bind_tcp(q: &Query, listening: bool, reuse_port: bool) -> io::Result<Bound> {
     let port = port(q)?;
     let addr = match &q.address {
         Some(a) => SocketAddr::new(parse_ip(a)?, port),
@@ -135,15 +137,16 @@ fn bind_tcp(q: &Query, listening: bool) -> io::Result<Bound> {
             SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port),
             q,
             listening,
+            reuse_port,
         ) {
             Ok(b) => return Ok(b),
             Err(_) => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port),
         },
     };
-    tcp_socket(addr, q, listening)
+    tcp_socket(addr, q, listening, reuse_port)
 }
 
-fn tcp_socket(addr: SocketAddr, q: &Query, listening: bool) -> io::Result<Bound> {
+fn tcp_socket(addr: SocketAddr, q: &Query, listening: bool, reuse_port: bool) -> io::Result<Bound> {
     let family = match addr {
         SocketAddr::V4(_) => AddressFamily::Inet,
         SocketAddr::V6(_) => AddressFamily::Inet6,
@@ -155,6 +158,9 @@ fn tcp_socket(addr: SocketAddr, q: &Query, listening: bool) -> io::Result<Bound>
         None,
     )?;
     setsockopt(&fd, sockopt::ReuseAddr, &true)?;
+    if reuse_port {
+        setsockopt(&fd, sockopt::ReusePort, &true)?;
+    }
     bind_inet(&fd, addr, q.flags & UV_IPV6ONLY != 0)?;
     if listening {
         listen(&fd, backlog(q.backlog))?;
@@ -278,13 +284,13 @@ mod tests {
 
     #[test]
     fn binds_ephemeral_loopback() {
-        let b = bind_query(&q(Some("127.0.0.1"), 0, Kind::Tcp4), true).unwrap();
+        let b = bind_query(&q(Some("127.0.0.1"), 0, Kind::Tcp4), true, false).unwrap();
         let name = b.sockname.clone().unwrap();
         assert_eq!(name["address"], "127.0.0.1");
         assert_eq!(name["family"], "IPv4");
         assert_ne!(name["port"], 0);
         let port = name["port"].as_i64().unwrap();
-        let again = bind_query(&q(Some("127.0.0.1"), port, Kind::Tcp4), true);
+        let again = bind_query(&q(Some("127.0.0.1"), port, Kind::Tcp4), true, false);
         assert_eq!(
             again.err().and_then(|e| e.raw_os_error()),
             Some(libc::EADDRINUSE)
@@ -294,7 +300,7 @@ mod tests {
     #[test]
     fn unix_path_is_removed_on_drop() {
         let path = std::env::temp_dir().join(format!("forkpipe-test-{}.sock", std::process::id()));
-        let b = bind_query(&q(path.to_str(), -1, Kind::Unix), true).unwrap();
+        let b = bind_query(&q(path.to_str(), -1, Kind::Unix), true, false).unwrap();
         assert!(path.exists());
         drop(b);
         assert!(!path.exists());

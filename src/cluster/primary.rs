@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::os::fd::{AsFd, IntoRawFd, OwnedFd};
 use std::rc::{Rc, Weak};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -16,16 +16,34 @@ use super::channel::{Channel, Flushed, Inflight, OutFrame};
 use super::events::{code, Events};
 use super::framing::{encode, Mode};
 use super::message::{classify, is_internal, Incoming};
-use super::scheduler::Server;
+use super::scheduler::{Limits, Server};
 use super::spawn::Status;
+use super::stats::{self, WorkerCounters};
 use super::sys;
 use super::tasks;
 
-/// Node's default scheduling policies, by their public numbers.
+/// Scheduling policies, by their public numbers: Node's two, then
+/// forkpipe's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
     None = 1,
     RoundRobin = 2,
+    ReusePort = 3,
+    LeastConnections = 4,
+    IpHash = 5,
+}
+
+impl Policy {
+    pub fn from_number(n: u32) -> Option<Policy> {
+        Some(match n {
+            1 => Policy::None,
+            2 => Policy::RoundRobin,
+            3 => Policy::ReusePort,
+            4 => Policy::LeastConnections,
+            5 => Policy::IpHash,
+            _ => return None,
+        })
+    }
 }
 
 /// Reads per wake-up of one channel before other work gets a turn.
@@ -57,7 +75,7 @@ pub struct Primary {
     pub events: Events,
     pub policy: Policy,
     pub max_message: usize,
-    pub max_inflight: usize,
+    pub limits: Limits,
     /// Distinguishes a server from a later one under the same key.
     pub next_server: u64,
     read_buf: Vec<u8>,
@@ -80,7 +98,10 @@ impl Primary {
                 events: Events::default(),
                 policy: Policy::RoundRobin,
                 max_message: 64 * 1024 * 1024,
-                max_inflight: 4,
+                limits: Limits {
+                    per_worker: 4,
+                    total: 4096,
+                },
                 next_server: 1,
                 read_buf: vec![0; READ_BUF],
                 me: me.clone(),
@@ -88,8 +109,8 @@ impl Primary {
         })
     }
 
-    pub fn add_worker(&mut self, id: u32, fd: OwnedFd, mode: Mode, queued: Arc<AtomicUsize>) {
-        let chan = match Channel::new(fd, mode, self.max_message, queued) {
+    pub fn add_worker(&mut self, id: u32, fd: OwnedFd, mode: Mode, counters: Arc<WorkerCounters>) {
+        let chan = match Channel::new(fd, mode, self.max_message, counters) {
             Ok(c) => c,
             Err(e) => {
                 self.events.strings(
@@ -210,12 +231,27 @@ impl Primary {
             "NODE_HANDLE_NACK" => self.on_nack(id),
             "NODE_HANDLE" => self.on_handle(id, v),
             "NODE_CLUSTER" => self.on_cluster(id, v),
+            "NODE_FORKPIPE" => self.on_load_report(id, &v),
             // The rest (the socket-list queries of a worker that sent us
             // sockets, ...) is for JS, which emits it as 'internalMessage'.
             _ => self
                 .events
                 .raw_json(code::MESSAGE, id, v.to_string().as_bytes()),
         }
+    }
+
+    /// The worker's load reporter (lib/cluster/worker-report.js): counts
+    /// of connections closed since its last report.
+    fn on_load_report(&mut self, id: u32, v: &Value) {
+        let Some(w) = self.workers.get(&id) else {
+            return;
+        };
+        let c = &w.chan.counters;
+        let n = |k: &str| v[k].as_u64().unwrap_or(0);
+        c.closed.fetch_add(n("d"), Ordering::Relaxed);
+        c.opened_direct.fetch_add(n("o"), Ordering::Relaxed);
+        c.closed_direct.fetch_add(n("c"), Ordering::Relaxed);
+        c.reporting.store(1, Ordering::Relaxed);
     }
 
     fn on_nack(&mut self, id: u32) {
@@ -355,8 +391,15 @@ impl Primary {
         let exited = w.exited.is_some();
         self.tell_sent(id, &lost, -(libc::EPIPE as i64));
         self.release_worker(id);
+        let mut keys: Vec<Rc<str>> = Vec::new();
         for a in awaiting {
+            if !keys.contains(&a.key) {
+                keys.push(a.key.clone());
+            }
             self.requeue(&a.key, a.conn);
+        }
+        for key in keys {
+            self.dispatch(&key);
         }
         self.events.nums(code::DISCONNECT, id, &[]);
         if exited {
@@ -380,6 +423,7 @@ impl Primary {
     }
 
     fn finish(&mut self, id: u32) {
+        stats::unregister(id);
         if let Some(w) = self.workers.remove(&id) {
             let (c, s) = match w.exited {
                 Some(Status::Code(c)) => (c as i64, 0),

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::events::code;
 use super::framing::encode;
-use super::listener::{bind_query, Query};
+use super::listener::{bind_query, Kind, Query};
 use super::primary::{Policy, Primary};
 use super::scheduler::{Server, ServerKind};
 use super::sys;
@@ -107,7 +107,6 @@ impl Primary {
         let Some(server) = self.servers.get_mut(&key) else {
             return;
         };
-        server.workers.push(id);
         if server.data.is_null() {
             server.data = m["data"].clone();
         }
@@ -115,40 +114,61 @@ impl Primary {
         fields.insert("errno".into(), 0.into());
         fields.insert("key".into(), Value::String(key.to_string()));
         fields.insert("data".into(), server.data.clone());
-        match &server.kind {
-            ServerKind::RoundRobin(rr) => {
-                if let Some(name) = &rr.sockname {
+        let kind = if q.kind.is_udp() {
+            "dgram.Native"
+        } else {
+            "net.Native"
+        };
+        match &mut server.kind {
+            ServerKind::Dispatch(d) => {
+                if let Some(name) = &d.sockname {
                     fields.insert("sockname".into(), name.clone());
                 }
+                server.workers.push(id);
                 self.reply(id, m, fields, None);
                 // Connections may already be waiting for a worker.
                 self.dispatch(&key);
             }
             ServerKind::Shared(fd) => {
-                let kind = if q.kind.is_udp() {
-                    "dgram.Native"
-                } else {
-                    "net.Native"
-                };
                 let fd = fd.clone();
+                server.workers.push(id);
                 self.reply(id, m, fields, Some((kind, fd)));
             }
+            ServerKind::ReusePort(r) => match r.socket_for(id, &q) {
+                Ok(fd) => {
+                    server.workers.push(id);
+                    self.reply(id, m, fields, Some((kind, fd)));
+                }
+                Err(e) => {
+                    if server.workers.is_empty() {
+                        self.servers.remove(&key);
+                    }
+                    self.reply_error(id, m, &key, sys::uv_code(&e));
+                }
+            },
         }
     }
 
-    /// Binds a new server under `key`: shared (the socket itself goes to
-    /// the workers) for `none` and UDP, round-robin otherwise.
+    /// Binds a new server under `key`. The policy decides its kind; UDP is
+    /// always shared, and a Unix socket cannot be a reuseport group, so it
+    /// is dispatched round-robin instead.
     fn open_server(&mut self, key: &Rc<str>, q: &Query, m: &Value) -> Result<(), i32> {
-        let shared = self.policy == Policy::None || q.kind.is_udp();
-        let bound = bind_query(q, !shared).map_err(|e| sys::uv_code(&e))?;
+        let kind = match self.policy {
+            _ if q.kind.is_udp() => Policy::None,
+            Policy::ReusePort if q.kind == Kind::Unix || q.fd.is_some() => Policy::RoundRobin,
+            p => p,
+        };
+        let listening = !matches!(kind, Policy::None | Policy::ReusePort);
+        let bound =
+            bind_query(q, listening, kind == Policy::ReusePort).map_err(|e| sys::uv_code(&e))?;
         let gen = self.next_server;
         self.next_server += 1;
-        let server = Server::new(key.clone(), gen, bound, shared, m["data"].clone())
-            .map_err(|e| sys::uv_code(&e))?;
-        let listener = server.listener();
+        let server =
+            Server::new(key, gen, bound, kind, m["data"].clone()).map_err(|e| sys::uv_code(&e))?;
+        let acceptor = server.acceptor();
         self.servers.insert(key.clone(), server);
-        if let Some((listener, stop)) = listener {
-            super::tasks::spawn_accept(self.me.clone(), key.clone(), gen, listener, stop);
+        if let Some(parts) = acceptor {
+            super::tasks::spawn_accept(self.me.clone(), key.clone(), gen, parts);
         }
         Ok(())
     }

@@ -3,7 +3,6 @@
 //! commands; it answers through batched events.
 
 use std::os::fd::OwnedFd;
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
@@ -11,14 +10,16 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use super::events::{code, Events};
 use super::framing::Mode;
 use super::primary::{Policy, Primary};
+use super::scheduler::Limits;
 use super::spawn::Status;
+use super::stats::WorkerCounters;
 
 pub enum Command {
     Add {
         id: u32,
         channel: OwnedFd,
         mode: Mode,
-        queued: Arc<AtomicUsize>,
+        counters: Arc<WorkerCounters>,
     },
     Send {
         id: u32,
@@ -39,7 +40,7 @@ pub enum Command {
     Configure {
         policy: Policy,
         max_message: usize,
-        max_inflight: usize,
+        limits: Limits,
     },
 }
 
@@ -106,8 +107,8 @@ impl Primary {
                 id,
                 channel,
                 mode,
-                queued,
-            } => self.add_worker(id, channel, mode, queued),
+                counters,
+            } => self.add_worker(id, channel, mode, counters),
             Command::Send { id, bytes, fd, cb } => self.send_user(id, bytes, fd, cb),
             Command::Disconnect { id } => self.disconnect(id),
             Command::CloseChannel { id } => self.channel_closed(id),
@@ -115,11 +116,17 @@ impl Primary {
             Command::Configure {
                 policy,
                 max_message,
-                max_inflight,
+                limits,
             } => {
                 self.policy = policy;
                 self.max_message = max_message;
-                self.max_inflight = max_inflight;
+                self.limits = limits;
+                // Acceptors paused at the old limit look again.
+                for server in self.servers.values_mut() {
+                    if let Some(d) = server.dispatch_mut() {
+                        d.resume.notify_one();
+                    }
+                }
             }
         }
     }

@@ -1,9 +1,15 @@
-//! Servers shared by workers, and round-robin dispatch: the primary accepts
-//! and hands each connection to the next worker with a free slot; a
-//! connection a worker refuses, or never got, goes to another.
+//! Servers shared by workers and the policies that hand out their
+//! connections. For `rr`, `least-connections` and `ip-hash` the primary
+//! accepts and hands each connection to a worker with a free slot; a
+//! connection a worker refuses, or never got, goes to another. `none` and
+//! UDP give every worker the listening socket itself; `reuseport` gives
+//! each worker a socket of its own (see reuseport.rs).
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::io;
+use std::net::IpAddr;
 use std::os::fd::OwnedFd;
 use std::rc::Rc;
 
@@ -15,23 +21,73 @@ use super::channel::{Inflight, OutFrame};
 use super::events::code;
 use super::framing::{encode, Mode};
 use super::listener::{Bound, SocketPath};
-use super::primary::{Awaiting, Primary};
+use super::primary::{Awaiting, Policy, Primary, WorkerConn};
+use super::reuseport::ReusePort;
+use super::stats::{self, WorkerCounters};
 use super::sys;
+
+/// Counts a connection in the cluster-wide in-flight figure for as long as
+/// the primary holds it, whichever way it leaves.
+pub struct InFlightToken(());
+
+impl InFlightToken {
+    fn new() -> InFlightToken {
+        stats::in_flight_add(1);
+        InFlightToken(())
+    }
+}
+
+impl Drop for InFlightToken {
+    fn drop(&mut self) {
+        stats::in_flight_sub(1);
+    }
+}
 
 /// A connection the primary accepted and has not yet seen a worker take.
 pub struct Conn {
     pub fd: Rc<OwnedFd>,
+    /// The client's address, for `ip-hash`.
+    pub peer: Option<IpAddr>,
     /// Times a worker could not receive it (NACK).
     pub nacks: u32,
+    /// Workers that refused it; `ip-hash` picks among the others.
+    pub refused_by: Vec<u32>,
+    _token: InFlightToken,
+}
+
+impl Conn {
+    pub fn new(fd: OwnedFd, peer: Option<IpAddr>) -> Conn {
+        Conn {
+            fd: Rc::new(fd),
+            peer,
+            nacks: 0,
+            refused_by: Vec::new(),
+            _token: InFlightToken::new(),
+        }
+    }
 }
 
 /// Connections given up on after this many failed deliveries.
 const MAX_NACKS: u32 = 8;
+/// How far `ip-hash` looks past a connection whose worker is busy.
+const IP_HASH_LOOKAHEAD: usize = 64;
 
-pub struct RoundRobin {
-    pub listener: Rc<AsyncFd<OwnedFd>>,
-    /// Ends the acceptor task when the server goes.
-    pub stop: Rc<Notify>,
+/// Per-worker and total bounds on connections the primary holds.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    /// Connections handed to one worker and not yet answered.
+    pub per_worker: usize,
+    /// Connections queued plus handed out and unanswered, per server; at
+    /// this many the primary stops accepting and the backlog holds the rest.
+    pub total: usize,
+}
+
+/// The primary's side of a server whose connections it hands out.
+pub struct Dispatch {
+    /// The socket the primary accepts on, and what ends its acceptor.
+    pub listener: Option<(Rc<AsyncFd<OwnedFd>>, Rc<Notify>)>,
+    /// Wakes an acceptor paused at the total limit.
+    pub resume: Rc<Notify>,
     pub sockname: Option<Value>,
     pub pending: VecDeque<Conn>,
     /// Connections handed to each worker and not yet answered.
@@ -39,10 +95,51 @@ pub struct RoundRobin {
     pub cursor: usize,
 }
 
+impl Dispatch {
+    pub fn new(listener: Option<Rc<AsyncFd<OwnedFd>>>, sockname: Option<Value>) -> Dispatch {
+        Dispatch {
+            listener: listener.map(|l| (l, Rc::new(Notify::new()))),
+            resume: Rc::new(Notify::new()),
+            sockname,
+            pending: VecDeque::new(),
+            inflight: HashMap::new(),
+            cursor: 0,
+        }
+    }
+
+    /// Connections the primary holds for this server.
+    pub fn held(&self) -> usize {
+        self.pending.len() + self.inflight.values().sum::<usize>()
+    }
+
+    fn slot_freed(&mut self, id: u32) {
+        if let Some(n) = self.inflight.get_mut(&id) {
+            *n = n.saturating_sub(1);
+        }
+        self.resume.notify_one();
+    }
+}
+
+impl Drop for Dispatch {
+    fn drop(&mut self) {
+        if let Some((_, stop)) = &self.listener {
+            stop.notify_waiters();
+        }
+    }
+}
+
+/// What an acceptor task holds on to.
+pub struct Acceptor {
+    pub listener: Rc<AsyncFd<OwnedFd>>,
+    pub stop: Rc<Notify>,
+    pub resume: Rc<Notify>,
+}
+
 pub enum ServerKind {
-    RoundRobin(RoundRobin),
+    Dispatch(Dispatch),
     /// The socket itself goes to every worker (`none`, and UDP).
     Shared(Rc<OwnedFd>),
+    ReusePort(ReusePort),
 }
 
 pub struct Server {
@@ -58,47 +155,50 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(
-        key: Rc<str>,
-        gen: u64,
-        bound: Bound,
-        shared: bool,
-        data: Value,
-    ) -> io::Result<Server> {
+    pub fn new(key: &str, gen: u64, bound: Bound, kind: Policy, data: Value) -> io::Result<Server> {
         let Bound { fd, sockname, path } = bound;
-        let kind = if shared {
-            ServerKind::Shared(Rc::new(fd))
-        } else {
-            ServerKind::RoundRobin(RoundRobin {
-                listener: Rc::new(sys::watch(fd)?),
-                stop: Rc::new(Notify::new()),
-                sockname,
-                pending: VecDeque::new(),
-                inflight: HashMap::new(),
-                cursor: 0,
-            })
+        let kind = match kind {
+            Policy::None => ServerKind::Shared(Rc::new(fd)),
+            Policy::ReusePort => ServerKind::ReusePort(ReusePort::new(fd, sockname)),
+            _ => ServerKind::Dispatch(Dispatch::new(Some(Rc::new(sys::watch(fd)?)), sockname)),
         };
         Ok(Server {
             gen,
             workers: Vec::new(),
             data,
             kind,
-            newconn: newconn_template(&key),
+            newconn: newconn_template(key),
             _path: path,
         })
     }
 
-    pub fn listener(&self) -> Option<(Rc<AsyncFd<OwnedFd>>, Rc<Notify>)> {
+    /// What an acceptor task needs, for servers where the primary accepts:
+    /// the listener, what stops the task, what resumes it after a pause.
+    pub fn acceptor(&self) -> Option<Acceptor> {
         match &self.kind {
-            ServerKind::RoundRobin(rr) => Some((rr.listener.clone(), rr.stop.clone())),
+            ServerKind::Dispatch(d) => d.listener.as_ref().map(|(l, stop)| Acceptor {
+                listener: l.clone(),
+                stop: stop.clone(),
+                resume: d.resume.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn dispatch_ref(&self) -> Option<&Dispatch> {
+        match &self.kind {
+            ServerKind::Dispatch(d) => Some(d),
+            ServerKind::ReusePort(r) => Some(&r.handover),
             ServerKind::Shared(_) => None,
         }
     }
-}
 
-impl Drop for RoundRobin {
-    fn drop(&mut self) {
-        self.stop.notify_waiters();
+    pub fn dispatch_mut(&mut self) -> Option<&mut Dispatch> {
+        match &mut self.kind {
+            ServerKind::Dispatch(d) => Some(d),
+            ServerKind::ReusePort(r) => Some(&mut r.handover),
+            ServerKind::Shared(_) => None,
+        }
     }
 }
 
@@ -110,30 +210,91 @@ fn newconn_template(key: &str) -> [Vec<u8>; 2] {
     [head.into_bytes(), b"}}\n".to_vec()]
 }
 
-fn newconn_value(key: &str, seq: u64) -> Value {
-    json!({"cmd": "NODE_HANDLE", "type": "net.Native",
-           "msg": {"cmd": "NODE_CLUSTER", "act": "newconn", "key": key, "seq": seq}})
+fn newconn_frame(template: &[Vec<u8>; 2], mode: Mode, key: &str, seq: u64) -> Vec<u8> {
+    match mode {
+        Mode::Json => {
+            let mut out = Vec::with_capacity(template[0].len() + template[1].len() + 20);
+            out.extend_from_slice(&template[0]);
+            out.extend_from_slice(seq.to_string().as_bytes());
+            out.extend_from_slice(&template[1]);
+            out
+        }
+        Mode::Advanced => encode(
+            Mode::Advanced,
+            &json!({"cmd": "NODE_HANDLE", "type": "net.Native",
+                    "msg": {"cmd": "NODE_CLUSTER", "act": "newconn", "key": key, "seq": seq}}),
+        ),
+    }
+}
+
+/// Rendezvous hashing: the client's worker is the one that scores highest
+/// with its address, so losing a worker moves only that worker's clients.
+fn ip_hash_target(peer: &IpAddr, members: &[u32], refused_by: &[u32]) -> Option<u32> {
+    let candidates = members.iter().filter(|w| !refused_by.contains(w));
+    let pick = |ws: &mut dyn Iterator<Item = &u32>| {
+        ws.max_by_key(|&&w| {
+            let mut h = DefaultHasher::new();
+            peer.hash(&mut h);
+            w.hash(&mut h);
+            h.finish()
+        })
+        .copied()
+    };
+    pick(&mut candidates.clone()).or_else(|| pick(&mut members.iter()))
+}
+
+/// Which member takes `conn` now, if any: its index in `members`.
+fn choose(
+    policy: Policy,
+    members: &[u32],
+    d: &Dispatch,
+    workers: &HashMap<u32, WorkerConn>,
+    limits: Limits,
+    conn: &Conn,
+) -> Option<usize> {
+    let n = members.len();
+    let usable = |w: u32| {
+        d.inflight.get(&w).copied().unwrap_or(0) < limits.per_worker
+            && workers.get(&w).is_some_and(|c| c.chan.open)
+    };
+    match (policy, conn.peer) {
+        (Policy::IpHash, Some(peer)) => {
+            let target = ip_hash_target(&peer, members, &conn.refused_by)?;
+            if usable(target) {
+                members.iter().position(|&w| w == target)
+            } else {
+                None
+            }
+        }
+        (Policy::LeastConnections, _) => {
+            let load = |w: u32| {
+                let open = workers.get(&w).map_or(0, |c| c.chan.counters.open());
+                open + d.inflight.get(&w).copied().unwrap_or(0) as u64
+            };
+            (0..n)
+                .map(|i| (d.cursor + i) % n)
+                .filter(|&i| usable(members[i]))
+                .min_by_key(|&i| load(members[i]))
+        }
+        _ => (0..n)
+            .map(|i| (d.cursor + i) % n)
+            .find(|&i| usable(members[i])),
+    }
 }
 
 impl Primary {
     /// Connections accepted by the listener task enter here.
-    pub fn accepted(&mut self, key: &Rc<str>, conns: Vec<OwnedFd>) {
-        if let Some(Server {
-            kind: ServerKind::RoundRobin(rr),
-            ..
-        }) = self.servers.get_mut(key)
-        {
-            rr.pending.extend(conns.into_iter().map(|fd| Conn {
-                fd: Rc::new(fd),
-                nacks: 0,
-            }));
+    pub fn accepted(&mut self, key: &Rc<str>, conns: Vec<Conn>) {
+        if let Some(d) = self.servers.get_mut(key).and_then(Server::dispatch_mut) {
+            d.pending.extend(conns);
         }
         self.dispatch(key);
     }
 
-    /// Hands waiting connections to workers with a free slot, in turn.
+    /// Hands waiting connections to workers that can take them.
     pub fn dispatch(&mut self, key: &Rc<str>) {
-        let max = self.max_inflight.max(1);
+        let limits = self.limits;
+        let policy = self.policy;
         let mut broken = Vec::new();
         {
             let Primary {
@@ -144,44 +305,54 @@ impl Primary {
             };
             let Server {
                 workers: members,
-                kind: ServerKind::RoundRobin(rr),
+                kind,
+                newconn,
                 ..
-            } = server
-            else {
-                return;
+            } = server;
+            let d = match kind {
+                ServerKind::Dispatch(d) => d,
+                ServerKind::ReusePort(r) => &mut r.handover,
+                ServerKind::Shared(_) => return,
             };
-            while !rr.pending.is_empty() && !members.is_empty() {
-                let n = members.len();
-                let mut chosen = None;
-                for i in 0..n {
-                    let idx = (rr.cursor + i) % n;
-                    let w = members[idx];
-                    let busy = rr.inflight.get(&w).copied().unwrap_or(0);
-                    let usable = workers
-                        .get(&w)
-                        .is_some_and(|c| c.chan.open && !broken.contains(&w));
-                    if busy < max && usable {
-                        chosen = Some((idx, w));
-                        break;
-                    }
+            let mut i = 0;
+            while i < d.pending.len() && !members.is_empty() {
+                // A worker whose channel just failed is left out; that is rare,
+                // so the list is only rebuilt then.
+                let filtered: Vec<u32>;
+                let members_now: &[u32] = if broken.is_empty() {
+                    members
+                } else {
+                    filtered = members
+                        .iter()
+                        .copied()
+                        .filter(|w| !broken.contains(w))
+                        .collect();
+                    &filtered
+                };
+                if members_now.is_empty() {
+                    break;
                 }
-                let Some((idx, w)) = chosen else {
+                let Some(idx) = choose(policy, members_now, d, workers, limits, &d.pending[i])
+                else {
+                    // Only ip-hash skips a connection whose worker is busy.
+                    if policy == Policy::IpHash && i + 1 < IP_HASH_LOOKAHEAD {
+                        i += 1;
+                        continue;
+                    }
                     break;
                 };
-                rr.cursor = (idx + 1) % n;
-                let Some(conn) = rr.pending.pop_front() else {
+                let w = members_now[idx];
+                d.cursor = (idx + 1) % members_now.len();
+                let Some(conn) = d.pending.remove(i) else {
                     break;
                 };
                 let Some(worker) = workers.get_mut(&w) else {
-                    rr.pending.push_front(conn);
+                    d.pending.push_front(conn);
                     break;
                 };
                 worker.seq += 1;
                 let seq = worker.seq;
-                let bytes = match worker.chan.mode {
-                    Mode::Json => server_frame(&server.newconn, seq),
-                    Mode::Advanced => encode(Mode::Advanced, &newconn_value(key, seq)),
-                };
+                let bytes = newconn_frame(newconn, worker.chan.mode, key, seq);
                 let fd = conn.fd.clone();
                 worker.awaiting.insert(
                     seq,
@@ -191,7 +362,8 @@ impl Primary {
                     },
                 );
                 worker.chan.inflight.push_back(Inflight::Newconn { seq });
-                *rr.inflight.entry(w).or_insert(0) += 1;
+                *d.inflight.entry(w).or_insert(0) += 1;
+                WorkerCounters::bump(&worker.chan.counters.dispatched);
                 let frame = OutFrame {
                     bytes,
                     sent: 0,
@@ -211,16 +383,23 @@ impl Primary {
     /// Forgets connection `seq` handed to worker `id`, freeing its slot.
     fn take_awaiting(&mut self, id: u32, seq: u64) -> Option<Awaiting> {
         let a = self.workers.get_mut(&id)?.awaiting.remove(&seq)?;
-        self.slot_freed(&a.key, id);
+        if let Some(d) = self.servers.get_mut(&a.key).and_then(Server::dispatch_mut) {
+            d.slot_freed(id);
+        }
         Some(a)
     }
 
     /// The worker's `{ack, accepted}` for a `newconn`.
     pub fn accept_reply(&mut self, id: u32, seq: u64, accepted: bool) {
-        let Some(a) = self.take_awaiting(id, seq) else {
+        let Some(mut a) = self.take_awaiting(id, seq) else {
             return;
         };
+        if let Some(w) = self.workers.get(&id) {
+            let c = &w.chan.counters;
+            WorkerCounters::bump(if accepted { &c.accepted } else { &c.refused });
+        }
         if !accepted {
+            a.conn.refused_by.push(id);
             self.requeue(&a.key, a.conn);
         }
         self.dispatch(&a.key);
@@ -232,6 +411,9 @@ impl Primary {
         let Some(mut a) = self.take_awaiting(id, seq) else {
             return;
         };
+        if let Some(w) = self.workers.get(&id) {
+            WorkerCounters::bump(&w.chan.counters.nacked);
+        }
         a.conn.nacks += 1;
         if a.conn.nacks >= MAX_NACKS {
             self.events.strings(
@@ -248,27 +430,11 @@ impl Primary {
         self.dispatch(&a.key);
     }
 
-    fn slot_freed(&mut self, key: &Rc<str>, id: u32) {
-        if let Some(Server {
-            kind: ServerKind::RoundRobin(rr),
-            ..
-        }) = self.servers.get_mut(key)
-        {
-            if let Some(n) = rr.inflight.get_mut(&id) {
-                *n = n.saturating_sub(1);
-            }
-        }
-    }
-
     /// Puts a connection back at the head of its server's queue; with no
     /// server left, it closes (as Node closes pending handles then).
     pub fn requeue(&mut self, key: &Rc<str>, conn: Conn) {
-        if let Some(Server {
-            kind: ServerKind::RoundRobin(rr),
-            ..
-        }) = self.servers.get_mut(key)
-        {
-            rr.pending.push_front(conn);
+        if let Some(d) = self.servers.get_mut(key).and_then(Server::dispatch_mut) {
+            d.pending.push_front(conn);
         }
     }
 
@@ -282,11 +448,16 @@ impl Primary {
             return;
         };
         server.workers.remove(pos);
-        if let ServerKind::RoundRobin(rr) = &mut server.kind {
-            rr.inflight.remove(&id);
-            if rr.cursor > pos {
-                rr.cursor -= 1;
+        if let ServerKind::ReusePort(r) = &mut server.kind {
+            // What waits in the worker's own queue goes to the others.
+            r.drain(id);
+        }
+        if let Some(d) = server.dispatch_mut() {
+            d.inflight.remove(&id);
+            if d.cursor > pos {
+                d.cursor -= 1;
             }
+            d.resume.notify_one();
         }
         if server.workers.is_empty() {
             self.servers.remove(key);
@@ -306,12 +477,4 @@ impl Primary {
             self.release(id, &key);
         }
     }
-}
-
-fn server_frame(t: &[Vec<u8>; 2], seq: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(t[0].len() + t[1].len() + 20);
-    out.extend_from_slice(&t[0]);
-    out.extend_from_slice(seq.to_string().as_bytes());
-    out.extend_from_slice(&t[1]);
-    out
 }

@@ -74,6 +74,21 @@ pub fn accept(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
+/// The IP address of a connected socket's peer (for `ip-hash`).
+pub fn peer_ip(fd: BorrowedFd<'_>) -> Option<std::net::IpAddr> {
+    let ss: socket::SockaddrStorage = socket::getpeername(fd.as_raw_fd()).ok()?;
+    if let Some(a) = ss.as_sockaddr_in() {
+        Some(std::net::IpAddr::V4(a.ip()))
+    } else {
+        ss.as_sockaddr_in6().map(|a| {
+            let ip = a.ip();
+            // An IPv4 client on a dual-stack socket is the same client.
+            ip.to_ipv4_mapped()
+                .map_or(std::net::IpAddr::V6(ip), std::net::IpAddr::V4)
+        })
+    }
+}
+
 /// Duplicates a descriptor that JS owns (a socket's handle) so Rust can keep
 /// it alive until the peer acknowledges it, whatever JS does with its own.
 pub fn dup_cloexec(raw: RawFd) -> io::Result<OwnedFd> {

@@ -11,8 +11,8 @@ use nix::errno::Errno;
 use tokio::io::unix::AsyncFd;
 use tokio::sync::Notify;
 
-use super::primary::{Primary, ReadOutcome};
-use super::scheduler::Server;
+use super::primary::{Policy, Primary, ReadOutcome};
+use super::scheduler::{Acceptor, Conn};
 use super::sys;
 
 /// Connections accepted per wake-up before other work gets a turn.
@@ -96,25 +96,34 @@ pub fn spawn_channel(
     });
 }
 
-fn server_alive(p: &Rc<RefCell<Primary>>, key: &Rc<str>, gen: u64) -> bool {
-    p.borrow()
-        .servers
-        .get(key)
-        .is_some_and(|s: &Server| s.gen == gen)
+/// How many more connections the server may take now, and whether they
+/// need the client's address; `None` once the server is gone.
+fn room(p: &Rc<RefCell<Primary>>, key: &Rc<str>, gen: u64) -> Option<(usize, bool)> {
+    let pm = p.borrow();
+    let server = pm.servers.get(key).filter(|s| s.gen == gen)?;
+    let held = server.dispatch_ref().map_or(0, |d| d.held());
+    Some((
+        pm.limits.total.saturating_sub(held),
+        pm.policy == Policy::IpHash,
+    ))
 }
 
-pub fn spawn_accept(
-    me: Weak<RefCell<Primary>>,
-    key: Rc<str>,
-    gen: u64,
-    fd: Rc<AsyncFd<OwnedFd>>,
-    stop: Rc<Notify>,
-) {
+pub fn spawn_accept(me: Weak<RefCell<Primary>>, key: Rc<str>, gen: u64, parts: Acceptor) {
+    let Acceptor {
+        listener: fd,
+        stop,
+        resume,
+    } = parts;
     tokio::task::spawn_local(async move {
         let Some(p) = me.upgrade() else { return };
-        loop {
-            if !server_alive(&p, &key, gen) {
-                break;
+        while let Some((room, want_peer)) = room(&p, &key, gen) {
+            if room == 0 {
+                // At the limit: leave the rest in the kernel's backlog until
+                // workers take some of what the primary holds.
+                tokio::select! {
+                    _ = resume.notified() => continue,
+                    _ = stop.notified() => break,
+                }
             }
             let ready = tokio::select! {
                 r = fd.readable() => r,
@@ -123,9 +132,16 @@ pub fn spawn_accept(
             let Ok(mut guard) = ready else { break };
             let mut conns = Vec::new();
             let mut backoff = false;
-            while conns.len() < ACCEPTS_PER_WAKE {
+            while conns.len() < ACCEPTS_PER_WAKE.min(room) {
                 match sys::accept(fd.get_ref().as_fd()) {
-                    Ok(c) => conns.push(c),
+                    Ok(c) => {
+                        let peer = if want_peer {
+                            sys::peer_ip(c.as_fd())
+                        } else {
+                            None
+                        };
+                        conns.push(Conn::new(c, peer));
+                    }
                     Err(Errno::EAGAIN) => {
                         guard.clear_ready();
                         break;
