@@ -3,6 +3,7 @@
 // Byte chunks: any ArrayBufferView is accepted where a Buffer is, and is
 // seen as a Buffer over the same memory (no copy).
 
+const { Buffer } = require('buffer');
 const isUint8ArrayLike = ArrayBuffer.isView;
 
 function toBuffer(view) {

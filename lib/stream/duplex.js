@@ -6,7 +6,7 @@
 
 const Readable = require('./readable');
 const Writable = require('./writable');
-const { Stream } = require('./legacy');
+const { Stream, DuplexEvents } = require('./legacy');
 const { ReadableState } = require('./readable-state');
 const { WritableState } = require('./writable-state');
 const { addAbortSignal } = require('./add-abort-signal');
@@ -32,17 +32,7 @@ function Duplex(options) {
   if (!ordinaryInstanceOf.call(Duplex, this)) return new Duplex(options);
 
   if (this._events === undefined) {
-    this._events = {
-      __proto__: null,
-      close: undefined,
-      error: undefined,
-      prefinish: undefined,
-      finish: undefined,
-      drain: undefined,
-      data: undefined,
-      end: undefined,
-      readable: undefined,
-    };
+    this._events = DuplexEvents();
     this._eventsCount = 0;
   }
 

@@ -7,20 +7,7 @@
 // lib/errors.js; the stream-only ones live in the table below.
 
 const shared = require('../errors');
-
-function describeType(value) {
-  if (value == null) return ` Received ${value}`;
-  if (typeof value === 'function' && value.name) return ` Received function ${value.name}`;
-  if (typeof value === 'object') {
-    if (value.constructor && value.constructor.name) {
-      return ` Received an instance of ${value.constructor.name}`;
-    }
-    return ` Received ${require('util').inspect(value, { depth: -1 })}`;
-  }
-  let shown = require('util').inspect(value, { colors: false });
-  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  return ` Received type ${typeof value} (${shown})`;
-}
+const { format } = require('util');
 
 // code -> [constructor, message builder]
 const STREAM_MESSAGES = {
@@ -28,13 +15,13 @@ const STREAM_MESSAGES = {
   ERR_STREAM_UNSHIFT_AFTER_END_EVENT: [Error, () => 'stream.unshift() after end event'],
   ERR_STREAM_WRITE_AFTER_END: [Error, () => 'write after end'],
   ERR_STREAM_PREMATURE_CLOSE: [Error, () => 'Premature close'],
-  ERR_STREAM_DESTROYED: [Error, (what) => `Cannot call ${what} after a stream was destroyed`],
-  ERR_STREAM_ALREADY_FINISHED: [Error, (what) => `Cannot call ${what} after a stream was finished`],
+  ERR_STREAM_DESTROYED: [Error, (what) => format('Cannot call %s after a stream was destroyed', what)],
+  ERR_STREAM_ALREADY_FINISHED: [Error, (what) => format('Cannot call %s after a stream was finished', what)],
   ERR_STREAM_CANNOT_PIPE: [Error, () => 'Cannot pipe, not readable'],
   ERR_STREAM_NULL_VALUES: [TypeError, () => 'May not write null values to stream'],
   ERR_MULTIPLE_CALLBACK: [Error, () => 'Callback called multiple times'],
-  ERR_METHOD_NOT_IMPLEMENTED: [Error, (what) => `The ${what} method is not implemented`],
-  ERR_UNKNOWN_ENCODING: [TypeError, (enc) => `Unknown encoding: ${enc}`],
+  ERR_METHOD_NOT_IMPLEMENTED: [Error, (what) => format('The %s method is not implemented', what)],
+  ERR_UNKNOWN_ENCODING: [TypeError, (enc) => format('Unknown encoding: %s', enc)],
   ERR_ILLEGAL_CONSTRUCTOR: [TypeError, () => 'Illegal constructor'],
   ERR_INVALID_RETURN_VALUE: [TypeError, (expected, name, value) => {
     let kind;
@@ -102,5 +89,4 @@ module.exports = {
   makeError,
   AbortError,
   combineErrors,
-  describeType,
 };

@@ -5,6 +5,7 @@
 // one chunk, not iterated. Destroying the stream returns (or throws into)
 // the iterator so generators run their `finally`.
 
+const { Buffer } = require('buffer');
 const { makeError } = require('./errors');
 
 function from(Readable, iterable, opts) {

@@ -5,15 +5,18 @@
 // them (Node's own finished()/pipeline(), libraries, tests), pay one
 // property load. Field names and meanings are Node's.
 
+const { Buffer } = require('buffer');
 const { StringDecoder } = require('string_decoder');
 const { makeError } = require('./errors');
 const { highWaterMarkOf, getDefaultHighWaterMark } = require('./state');
 
-// Internal only: whether pause()/resume() were ever called and which
-// was last (null: neither).
-const kPauseRequest = Symbol('forkpipe.stream.pauseRequest');
-// Internal only: someone listens for 'data'.
-const kDataListening = Symbol('forkpipe.stream.dataListening');
+// Two fields beyond Node's names, both internal: `userPaused` says whether
+// pause() or resume() was called last (null: neither), `dataListening`
+// whether anyone listens for 'data'. All fields are named stores: V8
+// keeps such objects in fast mode, whereas computed (symbol) keys added
+// after many fields can tip a whole class of objects into dictionary mode.
+const kPauseRequest = 'userPaused';
+const kDataListening = 'dataListening';
 
 function ReadableState(options, stream, isDuplex) {
   const objectMode = !!(options && (options.objectMode ||
@@ -73,8 +76,8 @@ function ReadableState(options, stream, isDuplex) {
     this.encoding = options.encoding;
   }
 
-  this[kPauseRequest] = null;
-  this[kDataListening] = false;
+  this.userPaused = null;
+  this.dataListening = false;
 }
 
 Object.defineProperties(ReadableState.prototype, {
@@ -84,8 +87,8 @@ Object.defineProperties(ReadableState.prototype, {
   },
   paused: {
     configurable: true,
-    get() { return this[kPauseRequest] === true; },
-    set(value) { this[kPauseRequest] = !!value; },
+    get() { return this.userPaused === true; },
+    set(value) { this.userPaused = !!value; },
   },
 });
 

@@ -5,9 +5,10 @@
 // push()/unshift(), read(n) with the high-water mark, setEncoding(),
 // pipe()/unpipe(), wrap(), async iteration and destroy().
 
+const { Buffer } = require('buffer');
 const EE = require('events');
 const { StringDecoder } = require('string_decoder');
-const { Stream, prependListener } = require('./legacy');
+const { Stream, prependListener, ReadableEvents } = require('./legacy');
 const { ReadableState, kPauseRequest, kDataListening } = require('./readable-state');
 const { makeError, AbortError } = require('./errors');
 const destroyImpl = require('./destroy');
@@ -17,6 +18,10 @@ const { kForkpipeReadable } = require('./symbols');
 const { isUint8ArrayLike, toBuffer } = require('./chunks');
 
 const { fail } = destroyImpl;
+const EE_emit = EE.prototype.emit;
+// EventEmitter's own flag for captureRejections (a symbol it keeps private).
+const kCapture = Object.getOwnPropertySymbols(EE.prototype)
+  .find((sym) => sym.description === 'kCapture');
 const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 
 module.exports = Readable;
@@ -29,14 +34,7 @@ function Readable(options) {
   if (!ordinaryInstanceOf.call(Readable, this)) return new Readable(options);
 
   if (this._events === undefined) {
-    this._events = {
-      __proto__: null,
-      close: undefined,
-      error: undefined,
-      data: undefined,
-      end: undefined,
-      readable: undefined,
-    };
+    this._events = ReadableEvents();
     this._eventsCount = 0;
   }
 
@@ -86,6 +84,21 @@ if (Symbol.asyncDispose) {
       eos(this, (err) => (err && err !== error ? reject(err) : resolve(null)));
     });
   };
+}
+
+// emit('data', chunk), without EventEmitter's generic path when it would
+// do exactly this: emit() not replaced (by a subclass, a domain, a test
+// spy), one plain listener, no captureRejections.
+function emitData(stream, chunk) {
+  if (stream.emit === EE_emit && kCapture !== undefined && stream[kCapture] === false) {
+    const events = stream._events;
+    const handler = events !== undefined ? events.data : undefined;
+    if (typeof handler === 'function') {
+      handler.call(stream, chunk);
+      return;
+    }
+  }
+  stream.emit('data', chunk);
 }
 
 // ---------------------------------------------------------------------------
@@ -210,7 +223,7 @@ function addChunk(stream, state, chunk, toFront) {
     if (state.multiAwaitDrain) state.awaitDrainWriters.clear();
     else state.awaitDrainWriters = null;
     state.dataEmitted = true;
-    stream.emit('data', chunk);
+    emitData(stream, chunk);
   } else {
     state.length += state.objectMode ? 1 : chunk.length;
     if (!toFront) {
@@ -362,7 +375,7 @@ Readable.prototype.read = function read(n) {
 
   if (ret !== null && !state.errorEmitted && !state.closeEmitted) {
     state.dataEmitted = true;
-    this.emit('data', ret);
+    emitData(this, ret);
   }
   return ret;
 };
@@ -535,6 +548,7 @@ Readable.prototype.pipe = function pipe(dest, pipeOpts) {
   let onDrain = null;
   let cleanedUp = false;
 
+  dest.on('unpipe', onUnpipe);
   function onUnpipe(readable, info) {
     if (readable === src && info && info.hasUnpiped === false) {
       info.hasUnpiped = true;

@@ -5,6 +5,7 @@
 // forkpipe stream to Node's own adapters, which only need a Node-shaped
 // stream (they read it through events and _readableState/_writableState).
 
+const { Buffer } = require('buffer');
 const { makeError } = require('./errors');
 const { checkObject, checkBoolean } = require('./validate');
 const { destroyStream } = require('./destroy');

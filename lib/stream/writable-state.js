@@ -11,15 +11,17 @@
 // field; each is shadowed here by a plain data slot, so none of Node's
 // code ever runs on our state.
 
+const { Buffer } = require('buffer');
 const { makeError } = require('./errors');
 const { highWaterMarkOf, getDefaultHighWaterMark } = require('./state');
 
-// Internal: callbacks waiting for 'finish' from end(cb).
-const kOnFinished = Symbol('forkpipe.stream.onFinished');
-// Internal: a _write callback is outstanding (a second call is an error).
-const kExpectWriteCb = Symbol('forkpipe.stream.expectWriteCb');
-// Internal: an afterWrite tick is already scheduled.
-const kAfterWritePending = Symbol('forkpipe.stream.afterWritePending');
+// Three fields beyond Node's names, all internal: `finishCallbacks` (end(cb)
+// callbacks waiting for 'finish'), `expectWriteCb` (a _write callback is
+// outstanding; a second call is an error), `afterWritePending` (an
+// after-write tick is scheduled). Plain named fields, see readable-state.js.
+const kOnFinished = 'finishCallbacks';
+const kExpectWriteCb = 'expectWriteCb';
+const kAfterWritePending = 'afterWritePending';
 
 function WritableState(options, stream, isDuplex, onwrite) {
   const objectMode = !!(options && (options.objectMode ||
@@ -76,9 +78,9 @@ function WritableState(options, stream, isDuplex, onwrite) {
   this.closed = false;
   this.closeEmitted = false;
 
-  this[kOnFinished] = null;
-  this[kExpectWriteCb] = false;
-  this[kAfterWritePending] = false;
+  this.finishCallbacks = null;
+  this.expectWriteCb = false;
+  this.afterWritePending = false;
 }
 
 WritableState.prototype.getBuffer = function getBuffer() {

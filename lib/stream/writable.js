@@ -5,8 +5,9 @@
 // in flight (or corked, or constructing), _writev batching, end() with
 // _final, 'prefinish'/'finish'/'close' in Node's order and ticks.
 
+const { Buffer } = require('buffer');
 const EE = require('events');
-const { Stream } = require('./legacy');
+const { Stream, WritableEvents } = require('./legacy');
 const { WritableState, kOnFinished, kExpectWriteCb, kAfterWritePending } =
   require('./writable-state');
 const { makeError, AbortError } = require('./errors');
@@ -31,14 +32,7 @@ function Writable(options) {
   if (!ordinaryInstanceOf.call(Writable, this)) return new Writable(options);
 
   if (this._events === undefined) {
-    this._events = {
-      __proto__: null,
-      close: undefined,
-      error: undefined,
-      prefinish: undefined,
-      finish: undefined,
-      drain: undefined,
-    };
+    this._events = WritableEvents();
     this._eventsCount = 0;
   }
 
