@@ -5,6 +5,7 @@ pub mod binding;
 mod channel;
 mod events;
 mod framing;
+mod intmap;
 mod listener;
 mod message;
 mod primary;

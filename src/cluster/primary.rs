@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 use super::channel::{Channel, Flushed, Inflight, OutFrame};
 use super::events::{code, Events};
 use super::framing::{encode, Mode};
-use super::message::{classify, is_internal, Incoming};
+use super::intmap::IntMap;
+use super::message::{accept_reply, classify, is_internal, Incoming, HANDLE_ACK};
 use super::scheduler::{Limits, Server};
 use super::spawn::Status;
 use super::stats::{self, WorkerCounters};
@@ -61,7 +62,7 @@ pub struct WorkerConn {
     pub chan: Channel,
     /// The primary's own message counter for this worker (`seq`/`ack`).
     pub seq: u64,
-    pub awaiting: HashMap<u64, Awaiting>,
+    pub awaiting: IntMap<u64, Awaiting>,
     /// Descriptors received and not yet claimed by a NODE_HANDLE message.
     pub fds: VecDeque<OwnedFd>,
     /// Set once the worker is leaving on purpose: it gets no new servers.
@@ -70,7 +71,7 @@ pub struct WorkerConn {
 }
 
 pub struct Primary {
-    pub workers: HashMap<u32, WorkerConn>,
+    pub workers: IntMap<u32, WorkerConn>,
     pub servers: HashMap<Rc<str>, Server>,
     pub events: Events,
     pub policy: Policy,
@@ -79,6 +80,8 @@ pub struct Primary {
     /// Distinguishes a server from a later one under the same key.
     pub next_server: u64,
     read_buf: Vec<u8>,
+    /// Frame ranges of the read being handled, kept to reuse the allocation.
+    ranges: Vec<std::ops::Range<usize>>,
     pub me: Weak<RefCell<Primary>>,
 }
 
@@ -93,7 +96,7 @@ impl Primary {
     pub fn new() -> Rc<RefCell<Primary>> {
         Rc::new_cyclic(|me| {
             RefCell::new(Primary {
-                workers: HashMap::new(),
+                workers: IntMap::default(),
                 servers: HashMap::new(),
                 events: Events::default(),
                 policy: Policy::RoundRobin,
@@ -104,6 +107,7 @@ impl Primary {
                 },
                 next_server: 1,
                 read_buf: vec![0; READ_BUF],
+                ranges: Vec::new(),
                 me: me.clone(),
             })
         })
@@ -131,7 +135,7 @@ impl Primary {
             WorkerConn {
                 chan,
                 seq: 0,
-                awaiting: HashMap::new(),
+                awaiting: IntMap::default(),
                 fds: VecDeque::new(),
                 disconnecting: false,
                 exited: None,
@@ -161,11 +165,17 @@ impl Primary {
                 }
                 Ok(r) => {
                     w.fds.extend(r.fds);
-                    let mut frames = Vec::new();
-                    let pushed = w.chan.decoder.push(&buf[..r.len], &mut frames);
-                    for f in frames {
-                        self.on_frame(id, f);
+                    let mut ranges = std::mem::take(&mut self.ranges);
+                    ranges.clear();
+                    let pushed = w.chan.decoder.push(&buf[..r.len], &mut ranges);
+                    let frames = w.chan.decoder.lend();
+                    for range in &ranges {
+                        self.on_frame(id, &frames[range.clone()]);
                     }
+                    if let Some(w) = self.workers.get_mut(&id) {
+                        w.chan.decoder.give_back(frames);
+                    }
+                    self.ranges = ranges;
                     if let Err(e) = pushed {
                         let super::framing::FrameError::TooLarge(n) = e;
                         self.protocol_error(
@@ -203,19 +213,30 @@ impl Primary {
         outcome
     }
 
-    fn on_frame(&mut self, id: u32, frame: Vec<u8>) {
-        let Some(w) = self.workers.get(&id) else {
+    fn on_frame(&mut self, id: u32, frame: &[u8]) {
+        let Some(w) = self.workers.get_mut(&id) else {
             return;
         };
         if !w.chan.open {
             return;
         }
         let mode = w.chan.mode;
+        // The two messages every handed-out connection brings back.
+        if mode == Mode::Json {
+            if frame == HANDLE_ACK {
+                w.chan.inflight.pop_front();
+                return;
+            }
+            if let Some((ack, accepted)) = accept_reply(frame) {
+                self.accept_reply(id, ack, accepted);
+                return;
+            }
+        }
         match classify(mode, frame) {
             Err(msg) => self.protocol_error(id, &msg),
             Ok(Incoming::User(bytes)) => match mode {
-                Mode::Json => self.events.raw_json(code::MESSAGE, id, &bytes),
-                Mode::Advanced => self.events.binary(code::MESSAGE_BINARY, id, bytes),
+                Mode::Json => self.events.raw_json(code::MESSAGE, id, bytes),
+                Mode::Advanced => self.events.binary(code::MESSAGE_BINARY, id, bytes.to_vec()),
             },
             Ok(Incoming::Internal(v)) => self.on_internal(id, v),
         }

@@ -6,7 +6,7 @@
 //! each worker a socket of its own (see reuseport.rs).
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::IpAddr;
@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 use super::channel::{Inflight, OutFrame};
 use super::events::code;
 use super::framing::{encode, Mode};
+use super::intmap::IntMap;
 use super::listener::{Bound, SocketPath};
 use super::primary::{Awaiting, Policy, Primary, WorkerConn};
 use super::reuseport::ReusePort;
@@ -91,7 +92,7 @@ pub struct Dispatch {
     pub sockname: Option<Value>,
     pub pending: VecDeque<Conn>,
     /// Connections handed to each worker and not yet answered.
-    pub inflight: HashMap<u32, usize>,
+    pub inflight: IntMap<u32, usize>,
     pub cursor: usize,
 }
 
@@ -102,7 +103,7 @@ impl Dispatch {
             resume: Rc::new(Notify::new()),
             sockname,
             pending: VecDeque::new(),
-            inflight: HashMap::new(),
+            inflight: IntMap::default(),
             cursor: 0,
         }
     }
@@ -248,7 +249,7 @@ fn choose(
     policy: Policy,
     members: &[u32],
     d: &Dispatch,
-    workers: &HashMap<u32, WorkerConn>,
+    workers: &IntMap<u32, WorkerConn>,
     limits: Limits,
     conn: &Conn,
 ) -> Option<usize> {
