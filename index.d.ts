@@ -25,6 +25,38 @@ declare namespace forkpipeCluster {
     inspectPort?: number | (() => number) | undefined;
     /** Accepted for compatibility; it has no effect on Linux. */
     windowsHide?: boolean | undefined;
+    /** forkpipe: the policy, by name or number; fixed by the first fork(). */
+    schedulingPolicy?: PolicyName | number | undefined;
+    /** forkpipe: connections handed to one worker and not yet answered (default 4; 0 or Infinity: no limit). */
+    maxInFlightPerWorker?: number | undefined;
+    /** forkpipe: connections the primary holds per server before it stops accepting (default 4096; 0 or Infinity: no limit). */
+    maxInFlight?: number | undefined;
+    /** forkpipe: have workers report closed connections, for `stats().workers[id].open`. */
+    connectionStats?: boolean | undefined;
+  }
+
+  type PolicyName = 'rr' | 'none' | 'reuseport' | 'least-connections' | 'ip-hash';
+
+  interface WorkerStats {
+    /** Connections handed to the worker. */
+    dispatched: number;
+    /** ... that it took. */
+    accepted: number;
+    /** ... that it refused (they went to another worker). */
+    refused: number;
+    /** ... that did not reach it (NACK). */
+    nacked: number;
+    /** Open connections; null unless workers report closes. */
+    open: number | null;
+  }
+
+  interface Stats {
+    policy: PolicyName;
+    workers: Record<number, WorkerStats>;
+    /** Connections accepted by the primary that no worker has taken yet. */
+    inFlight: number;
+    /** The most there were at once. */
+    peakInFlight: number;
   }
 
   /** What `'listening'` reports, as the worker's listen() asked for it. */
@@ -81,6 +113,11 @@ declare namespace forkpipeCluster {
     schedulingPolicy: number;
     readonly SCHED_NONE: 1;
     readonly SCHED_RR: 2;
+    readonly SCHED_REUSEPORT: 3;
+    readonly SCHED_LEAST_CONNECTIONS: 4;
+    readonly SCHED_IP_HASH: 5;
+    /** forkpipe: connection counters per worker and for the primary. */
+    stats(): Stats;
     readonly settings: ClusterSettings;
     /** Live workers by id (primary only). */
     readonly workers: NodeJS.Dict<Worker>;
@@ -118,4 +155,7 @@ export declare namespace cluster {
   type ClusterSettings = forkpipeCluster.ClusterSettings;
   type Address = forkpipeCluster.Address;
   type WorkerState = forkpipeCluster.WorkerState;
+  type Stats = forkpipeCluster.Stats;
+  type WorkerStats = forkpipeCluster.WorkerStats;
+  type PolicyName = forkpipeCluster.PolicyName;
 }

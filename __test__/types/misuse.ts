@@ -10,3 +10,5 @@ cluster.workers = {};
 cluster.fork('env');
 // @ts-expect-error isPrimary is read-only
 cluster.isPrimary = false;
+// @ts-expect-error not a policy
+cluster.setupPrimary({ schedulingPolicy: 'random' });

@@ -21,6 +21,10 @@ if (cluster.isPrimary) {
   worker.send('socket', new net.Socket());
   cluster.on('exit', (w, code) => { if (code !== 0) cluster.fork(); });
   const policy: number = cluster.schedulingPolicy === cluster.SCHED_RR ? 2 : 1;
+  cluster.setupPrimary({ schedulingPolicy: 'ip-hash', maxInFlight: 1024, connectionStats: true });
+  const stats: cluster.Stats = cluster.stats();
+  const open: number | null = stats.workers[worker.id].open;
+  void open;
   cluster.disconnect(() => {});
   void id; void pid; void ok; void policy;
 } else {

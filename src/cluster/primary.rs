@@ -50,6 +50,10 @@ impl Policy {
 /// Reads per wake-up of one channel before other work gets a turn.
 const READS_PER_WAKE: usize = 16;
 const READ_BUF: usize = 64 * 1024;
+/// Read rounds spent on a dead worker's channel before it is closed.
+const EXIT_DRAIN_ROUNDS: usize = 64;
+/// Descriptors a worker may have sent ahead of their NODE_HANDLE messages.
+const MAX_UNCLAIMED_FDS: usize = 64;
 
 /// A connection handed to a worker, kept until the worker says whether it
 /// took it.
@@ -165,6 +169,11 @@ impl Primary {
                 }
                 Ok(r) => {
                     w.fds.extend(r.fds);
+                    if w.fds.len() > MAX_UNCLAIMED_FDS {
+                        self.protocol_error(id, "the worker sent descriptors without messages");
+                        outcome = ReadOutcome::Closed;
+                        break;
+                    }
                     let mut ranges = std::mem::take(&mut self.ranges);
                     ranges.clear();
                     let pushed = w.chan.decoder.push(&buf[..r.len], &mut ranges);
@@ -436,7 +445,13 @@ impl Primary {
         };
         w.exited = Some(status);
         if w.chan.open {
-            while let ReadOutcome::More = self.read_channel(id) {}
+            // Bounded: a descendant that inherited the channel could keep
+            // writing into it after the worker itself is gone.
+            for _ in 0..EXIT_DRAIN_ROUNDS {
+                if !matches!(self.read_channel(id), ReadOutcome::More) {
+                    break;
+                }
+            }
             self.channel_closed(id);
         } else {
             self.finish(id);
