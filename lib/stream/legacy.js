@@ -54,7 +54,10 @@ Stream.prototype.pipe = function pipe(dest, options) {
   };
   function onError(err) {
     detach();
-    if (EE.listenerCount(this, 'error') === 0) this.emit('error', err);
+    // Re-emit when ours was the only 'error' listener, so it is not lost.
+    const count = typeof this.listenerCount === 'function' ?
+      this.listenerCount('error') : EE.prototype.listenerCount.call(this, 'error');
+    if (count === 0) this.emit('error', err);
   }
   const detach = () => {
     source.removeListener('data', onData);
