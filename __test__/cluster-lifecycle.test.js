@@ -124,3 +124,25 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
     assert.ok(gone, `workers ${pids} outlived their primary`);
   });
 }
+
+test('workers that come and go leave no descriptor behind in the primary', async () => {
+  const count = () => require('fs').readdirSync('/proc/self/fd').length;
+  // One round first, so that lazily created runtime descriptors exist.
+  const warm = await forkOnline(cluster);
+  await call(warm, 'listen', { port: 0, host: '127.0.0.1' });
+  await killAll(cluster);
+  const before = count();
+  for (let i = 0; i < 5; i++) {
+    cluster.setupPrimary({ exec: WORKER, silent: i % 2 === 1 });
+    const w = await forkOnline(cluster);
+    await call(w, 'listen', { port: 0, host: '127.0.0.1' });
+    if (w.process.stdout) w.process.stdout.resume();
+    if (w.process.stderr) w.process.stderr.resume();
+    const closed = once(w.process, 'close');
+    if (i % 2) w.disconnect(); else w.process.kill('SIGKILL');
+    await closed;
+  }
+  cluster.setupPrimary({ silent: false });
+  const settled = await waitFor(() => count() === before, 3000);
+  assert.ok(settled, `descriptors: ${before} before, ${count()} after`);
+});

@@ -86,19 +86,31 @@ fn run(rx: UnboundedReceiver<Command>) {
 /// When the thread is about to sleep again soon after it last did, it
 /// first waits a moment so that what arrives meanwhile is taken in one
 /// wake-up. Idle or lightly loaded, it sleeps at once: no delay is added.
+/// FORKPIPE_GATHER_US sets the wait (0 turns this off).
 fn coalesce() {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::{Duration, Instant};
     static START: OnceLock<Instant> = OnceLock::new();
+    static GATHER_US: OnceLock<u64> = OnceLock::new();
     static LAST_PARK_US: AtomicU64 = AtomicU64::new(0);
-    const BUSY_WITHIN_US: u64 = 500;
-    const GATHER: Duration = Duration::from_micros(100);
+    let gather = *GATHER_US.get_or_init(|| {
+        std::env::var("FORKPIPE_GATHER_US")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_GATHER_US)
+            .min(10_000)
+    });
+    if gather == 0 {
+        return;
+    }
     let now = START.get_or_init(Instant::now).elapsed().as_micros() as u64;
     let last = LAST_PARK_US.swap(now, Ordering::Relaxed);
-    if now.saturating_sub(last) < BUSY_WITHIN_US {
-        std::thread::sleep(GATHER);
+    if now.saturating_sub(last) < gather * 5 {
+        std::thread::sleep(Duration::from_micros(gather));
     }
 }
+
+const DEFAULT_GATHER_US: u64 = 100;
 
 fn serve(mut rx: UnboundedReceiver<Command>) {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
