@@ -6,9 +6,10 @@
 //   node bench/stream.js a c        # only some of them
 //   ROUNDS=7 node bench/stream.js   # more rounds (default 5)
 //
-// Each scenario runs once per implementation to warm up, then ROUNDS
-// times alternating which implementation goes first; the median round is
-// reported with the ratio forkpipe / node (above 1.00: forkpipe is faster).
+// Each scenario runs once per implementation to warm up, then ROUNDS times
+// (more for short scenarios, up to ~3 s each) alternating which
+// implementation goes first; the median round is reported with the ratio
+// of rates forkpipe / node (above 1.00: forkpipe is faster).
 //
 //   a  1,000,000 objects   Readable -> Transform (identity) -> Writable
 //   b  1 GiB, 64 KiB Buffers  Readable -> PassThrough -> Writable
@@ -153,11 +154,13 @@ async function timeOnce(fn, S) {
 async function compare(name, label, fn, unit) {
   const times = { node: [], forkpipe: [] };
   let work;
-  for (const k of ['node', 'forkpipe']) await timeOnce(fn, impls[k]);
-  for (let r = 0; r < ROUNDS; r++) {
+  let warm = 0;
+  for (const k of ['node', 'forkpipe']) warm += (await timeOnce(fn, impls[k])).ms;
+  // Short scenarios get more rounds (about 3 s per implementation).
+  const rounds = Math.min(40, Math.max(ROUNDS, Math.ceil(6000 / warm)));
+  for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['node', 'forkpipe'] : ['forkpipe', 'node'];
     for (const k of order) {
-      if (global.gc) global.gc();
       const res = await timeOnce(fn, impls[k]);
       times[k].push(res.ms);
       work = res;
@@ -168,11 +171,16 @@ async function compare(name, label, fn, unit) {
     work.units / (ms / 1000));
   const nodeMs = median(times.node);
   const fpMs = median(times.forkpipe);
-  const fmt = (v) => (unit === 'MB/s' ? `${v.toFixed(0)} MB/s` : `${(v / 1e6).toFixed(2)} M/s`);
+  const chunksPerSec = (ms) => work.units / (ms / 1000);
+  const fmt = (v, ms) => {
+    if (unit !== 'MB/s') return `${(v / 1e6).toFixed(2)} M/s`;
+    const mb = `${v.toFixed(0)} MB/s`;
+    return work.units ? `${mb} (${(chunksPerSec(ms) / 1e6).toFixed(2)} M chunks/s)` : mb;
+  };
   const row = {
     name, label,
-    node: fmt(rate(nodeMs)),
-    forkpipe: fmt(rate(fpMs)),
+    node: fmt(rate(nodeMs), nodeMs),
+    forkpipe: fmt(rate(fpMs), fpMs),
     ratio: (nodeMs / fpMs).toFixed(2),
   };
   console.log(`| ${name} | ${label} | ${row.node} | ${row.forkpipe} | ${row.ratio}x |`);

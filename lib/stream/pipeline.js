@@ -10,6 +10,7 @@ const { makeError, AbortError, combineErrors } = require('./errors');
 const { checkFunction, checkSignal } = require('./validate');
 const { onAbort } = require('./abort-listener');
 const k = require('./kinds');
+const { kNativeHandle, spliceIfNative } = require('./native-seam');
 
 function callOnce(fn) {
   let called = false;
@@ -297,9 +298,17 @@ function pipeInto(src, dst, finish, { end }) {
     if (!ended) finish(makeError('ERR_STREAM_PREMATURE_CLOSE'));
   });
 
-  src.pipe(dst, { end: false });
+  if (src[kNativeHandle] !== undefined && dst[kNativeHandle] !== undefined &&
+      spliceIfNative(src, dst, end)) {
+    // Two native neighbours: the bytes move inside Rust (native-seam.js).
+    ended = true;
+  } else {
+    src.pipe(dst, { end: false });
+  }
 
-  if (end) {
+  if (ended) {
+    // The splice ends dst itself.
+  } else if (end) {
     const endDst = () => {
       ended = true;
       dst.end();
