@@ -11,7 +11,7 @@ const { ReadableState } = require('./readable-state');
 const { WritableState } = require('./writable-state');
 const { addAbortSignal } = require('./add-abort-signal');
 const destroyImpl = require('./destroy');
-const { kForkpipeWritable } = require('./symbols');
+const { kReadableConstructed, kWritableConstructed, kMakeOnwrite } = require('./symbols');
 
 const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 
@@ -26,7 +26,6 @@ for (const key of Object.keys(Writable.prototype)) {
   if (!Duplex.prototype[key]) Duplex.prototype[key] = Writable.prototype[key];
 }
 Duplex.prototype.destroy = Writable.prototype.destroy;
-Duplex.prototype[kForkpipeWritable] = true;
 
 function Duplex(options) {
   if (!ordinaryInstanceOf.call(Duplex, this)) return new Duplex(options);
@@ -37,7 +36,7 @@ function Duplex(options) {
   }
 
   this._readableState = new ReadableState(options, this, true);
-  this._writableState = new WritableState(options, this, true, Writable.makeOnwrite(this));
+  this._writableState = new WritableState(options, this, true, Writable[kMakeOnwrite](this));
 
   if (options) {
     this.allowHalfOpen = options.allowHalfOpen !== false;
@@ -71,8 +70,8 @@ function Duplex(options) {
 
   if (this._construct != null) {
     destroyImpl.construct(this, () => {
-      Readable.readableConstructed(this, this._readableState);
-      Writable.writableConstructed(this, this._writableState);
+      Readable[kReadableConstructed](this, this._readableState);
+      Writable[kWritableConstructed](this, this._writableState);
     });
   }
 }

@@ -45,7 +45,12 @@ function defineHelper(key, op, wrapResult) {
     value: helper, enumerable: false, configurable: true, writable: true,
   });
 }
-for (const key of Object.keys(streamReturning)) defineHelper(key, streamReturning[key], true);
+// Node 22 removed the deprecated asIndexedPairs; follow the running Node.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+for (const key of Object.keys(streamReturning)) {
+  if (key === 'asIndexedPairs' && nodeMajor >= 22) continue;
+  defineHelper(key, streamReturning[key], true);
+}
 for (const key of Object.keys(promiseReturning)) defineHelper(key, promiseReturning[key], false);
 
 Stream.isDestroyed = kinds.isDestroyed;

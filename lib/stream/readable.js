@@ -14,7 +14,7 @@ const { makeError, AbortError } = require('./errors');
 const destroyImpl = require('./destroy');
 const eos = require('./end-of-stream');
 const { addAbortSignal } = require('./add-abort-signal');
-const { kForkpipeReadable } = require('./symbols');
+const { kReadableConstructed } = require('./symbols');
 const { isUint8ArrayLike, toBuffer } = require('./chunks');
 
 const { fail } = destroyImpl;
@@ -56,12 +56,10 @@ function Readable(options) {
   }
 }
 
-Readable.prototype[kForkpipeReadable] = true;
-
 function readableConstructed(stream, state) {
   if (state.needReadable) maybeReadMore(stream, state);
 }
-Readable.readableConstructed = readableConstructed;
+Object.defineProperty(Readable, kReadableConstructed, { value: readableConstructed });
 
 Readable.prototype.destroy = destroyImpl.destroy;
 Readable.prototype._undestroy = destroyImpl.undestroy;

@@ -17,7 +17,9 @@ module.exports = {
   kConstructDone: Symbol('forkpipe.stream.constructDone'),
   kDestroyAfterConstruct: Symbol('forkpipe.stream.destroyAfterConstruct'),
 
-  // Brands: which forkpipe class built a stream (cheaper than instanceof).
-  kForkpipeReadable: Symbol('forkpipe.stream.readable'),
-  kForkpipeWritable: Symbol('forkpipe.stream.writable'),
+  // Internal hooks shared between the class files (kept off the public
+  // surface of the classes).
+  kReadableConstructed: Symbol('forkpipe.stream.readableConstructed'),
+  kWritableConstructed: Symbol('forkpipe.stream.writableConstructed'),
+  kMakeOnwrite: Symbol('forkpipe.stream.makeOnwrite'),
 };

@@ -14,7 +14,7 @@ const { makeError, AbortError } = require('./errors');
 const destroyImpl = require('./destroy');
 const eos = require('./end-of-stream');
 const { addAbortSignal } = require('./add-abort-signal');
-const { kForkpipeWritable } = require('./symbols');
+const { kWritableConstructed, kMakeOnwrite } = require('./symbols');
 const { isUint8ArrayLike, toBuffer } = require('./chunks');
 
 const { fail } = destroyImpl;
@@ -56,18 +56,16 @@ function Writable(options) {
   }
 }
 
-Writable.prototype[kForkpipeWritable] = true;
-
 function makeOnwrite(stream) {
   return (err) => onwrite(stream, err);
 }
-Writable.makeOnwrite = makeOnwrite;
+Object.defineProperty(Writable, kMakeOnwrite, { value: makeOnwrite });
 
 function writableConstructed(stream, state) {
   if (!state.writing) clearBuffer(stream, state);
   if (state.ending) finishMaybe(stream, state);
 }
-Writable.writableConstructed = writableConstructed;
+Object.defineProperty(Writable, kWritableConstructed, { value: writableConstructed });
 
 // A Writable cannot be a pipe source.
 Writable.prototype.pipe = function pipe() {
