@@ -479,3 +479,19 @@ for (const [name, scenario] of Object.entries(scenarios)) {
     assert.deepStrictEqual(actual, expected);
   });
 }
+
+// Random operation sequences (fixed seeds, so failures reproduce): the
+// same operations at the same moments — sync, next tick, microtask,
+// immediate — on both implementations give the same traces.
+const { readableScenario, writableScenario, pipeScenario } = require('./fixtures/stream/random-ops');
+
+for (const [kind, make] of [['readable', readableScenario], ['writable', writableScenario], ['pipe', pipeScenario]]) {
+  test(`random ${kind} operation sequences match node:stream`, async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const scenario = make(seed);
+      const expected = await trace(node, scenario);
+      const actual = await trace(forkpipe, scenario);
+      assert.deepStrictEqual(actual, expected, `${kind} seed ${seed}`);
+    }
+  });
+}
