@@ -251,6 +251,17 @@ test('web streams: toWeb and fromWeb in both directions', async () => {
   assert.throws(() => Readable.fromWeb({}), { code: 'ERR_INVALID_ARG_TYPE' });
 });
 
+test('the ES module wrappers export the names node:stream and node:stream/promises export', async () => {
+  const ours = await import('../lib/stream/esm.mjs');
+  const theirs = await import('node:stream');
+  assert.deepStrictEqual(Object.keys(ours).sort(), Object.keys(theirs).sort());
+  assert.strictEqual(ours.default, stream);
+  assert.strictEqual(ours.Readable, Readable);
+  const p = await import('../lib/stream/promises.mjs');
+  assert.deepStrictEqual(Object.keys(p).sort(), Object.keys(await import('node:stream/promises')).sort());
+  assert.strictEqual(p.pipeline, stream.promises.pipeline);
+});
+
 test('the module has the shape of require(\'stream\')', () => {
   for (const key of Object.keys(nodeStream)) {
     assert.ok(key in stream, `missing ${key}`);
