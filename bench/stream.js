@@ -4,10 +4,10 @@
 //
 //   node bench/stream.js            # all scenarios, ~1-2 minutes
 //   node bench/stream.js a c        # only some of them
-//   ROUNDS=7 node bench/stream.js   # more rounds (default 5)
+//   ROUNDS=11 node bench/stream.js  # more rounds (default 7)
 //
 // Each scenario runs once per implementation to warm up, then ROUNDS times
-// (more for short scenarios, up to ~3 s each) alternating which
+// (more for short scenarios, about 4 s each) alternating which
 // implementation goes first; the median round is reported with the ratio
 // of rates forkpipe / node (above 1.00: forkpipe is faster).
 //
@@ -27,7 +27,7 @@ const impls = {
   forkpipe: require('../lib/stream'),
 };
 
-const ROUNDS = Number(process.env.ROUNDS) || 5;
+const ROUNDS = Number(process.env.ROUNDS) || 7;
 
 function finish(stream) {
   return new Promise((resolve, reject) => {
@@ -156,8 +156,8 @@ async function compare(name, label, fn, unit) {
   let work;
   let warm = 0;
   for (const k of ['node', 'forkpipe']) warm += (await timeOnce(fn, impls[k])).ms;
-  // Short scenarios get more rounds (about 3 s per implementation).
-  const rounds = Math.min(40, Math.max(ROUNDS, Math.ceil(6000 / warm)));
+  // Short scenarios get more rounds (about 4 s per implementation).
+  const rounds = Math.min(40, Math.max(ROUNDS, Math.ceil(8000 / warm)));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['node', 'forkpipe'] : ['forkpipe', 'node'];
     for (const k of order) {
@@ -242,7 +242,7 @@ const SCENARIOS = {
 async function main() {
   const wanted = process.argv.slice(2);
   const names = wanted.length ? wanted : Object.keys(SCENARIOS);
-  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, ${ROUNDS} rounds, median`);
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, at least ${ROUNDS} rounds each, median`);
   console.log('| | scenario | node:stream | forkpipe | ratio |');
   console.log('|---|---|---|---|---|');
   for (const n of names) {

@@ -8,7 +8,7 @@
 const { Buffer } = require('buffer');
 const { StringDecoder } = require('string_decoder');
 const { makeError } = require('./errors');
-const { highWaterMarkOf, getDefaultHighWaterMark } = require('./state');
+const { highWaterMarkOf, getDefaultHighWaterMark } = require('./high-water-mark');
 
 // Two fields beyond Node's names, both internal: `userPaused` says whether
 // pause() or resume() was called last (null: neither), `dataListening`

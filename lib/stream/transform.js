@@ -7,7 +7,7 @@
 
 const Duplex = require('./duplex');
 const { makeError } = require('./errors');
-const { highWaterMarkOf } = require('./state');
+const { highWaterMarkOf } = require('./high-water-mark');
 
 const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 

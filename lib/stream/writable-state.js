@@ -13,7 +13,7 @@
 
 const { Buffer } = require('buffer');
 const { makeError } = require('./errors');
-const { highWaterMarkOf, getDefaultHighWaterMark } = require('./state');
+const { highWaterMarkOf, getDefaultHighWaterMark } = require('./high-water-mark');
 
 // Three fields beyond Node's names, all internal: `finishCallbacks` (end(cb)
 // callbacks waiting for 'finish'), `expectWriteCb` (a _write callback is
