@@ -191,6 +191,54 @@ const scenarios = {
     w.end('x', (err) => log('end cb', err));
   },
 
+  'errors thrown by _final, _destroy, _construct, _flush; a _writev error': (S, log) => {
+    const a = new S.Writable({ write(c, e, cb) { cb(); }, final() { throw new Error('final threw'); } });
+    log.events('a', a, W_EVENTS);
+    a.end('x', (err) => log('a end cb', err));
+    const b = new S.Readable({ read() {}, destroy() { throw new Error('destroy threw'); } });
+    log.events('b', b, R_EVENTS);
+    b.destroy(null, (err) => log('b destroy cb', err));
+    const c = new S.Duplex({ construct() { throw new Error('construct threw'); }, read() {}, write(x, e, cb) { cb(); } });
+    log.events('c', c, D_EVENTS);
+    const d = new S.Transform({ transform(x, e, cb) { cb(null, x); }, flush() { throw new Error('flush threw'); } });
+    log.events('d', d, D_EVENTS);
+    d.resume();
+    d.end('y', (err) => log('d end cb', err));
+    const w = new S.Writable({
+      write(x, e, cb) { setImmediate(cb); },
+      writev(chunks, cb) { log('writev', chunks.length, chunks.allBuffers); setImmediate(cb, new Error('writev failed')); },
+    });
+    log.events('w', w, W_EVENTS);
+    for (const x of ['1', '2', '3']) w.write(x, (err) => log('w cb', x, err));
+  },
+
+  'a subclass overriding emit sees every data event; captureRejections': (S, log) => {
+    class Spy extends S.PassThrough {
+      emit(ev, ...args) { if (ev === 'data') log('spy', args[0]); return super.emit(ev, ...args); }
+    }
+    const p = new Spy();
+    p.on('data', (d) => log('listener', d));
+    p.write('a');
+    p.end('b');
+    let n = 0;
+    const r = new S.Readable({ captureRejections: true, read() { setImmediate(() => this.push(n++ < 3 ? 'x' : null)); } });
+    log.events('r', r, ['error', 'close']);
+    r.on('data', async () => { throw new Error('async listener failed'); });
+  },
+
+  'readableFlowing set by hand, several data listeners, removing them': (S, log) => {
+    const r = new S.Readable({ read() {} });
+    r.readableFlowing = false;
+    r.on('data', (d) => log('one', d));
+    log('flowing after on', r.readableFlowing);
+    r.push('a');
+    const two = (d) => log('two', d);
+    r.on('data', two);
+    r.resume();
+    setImmediate(() => { r.off('data', two); r.push('b'); r.push(null); });
+    log.events('r', r, ['end', 'close', 'pause', 'resume']);
+  },
+
   'error thrown by _read': (S, log) => {
     const r = new S.Readable({ read() { throw new Error('read threw'); } });
     log.events('r', r, R_EVENTS);
