@@ -216,7 +216,7 @@ fn newconn_frame(template: &[Vec<u8>; 2], mode: Mode, key: &str, seq: u64) -> Ve
         Mode::Json => {
             let mut out = Vec::with_capacity(template[0].len() + template[1].len() + 20);
             out.extend_from_slice(&template[0]);
-            out.extend_from_slice(seq.to_string().as_bytes());
+            push_decimal(&mut out, seq);
             out.extend_from_slice(&template[1]);
             out
         }
@@ -226,6 +226,22 @@ fn newconn_frame(template: &[Vec<u8>; 2], mode: Mode, key: &str, seq: u64) -> Ve
                     "msg": {"cmd": "NODE_CLUSTER", "act": "newconn", "key": key, "seq": seq}}),
         ),
     }
+}
+
+/// Appends `n` in decimal without an intermediate String (once per
+/// connection).
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Rendezvous hashing: the client's worker is the one that scores highest
@@ -477,5 +493,39 @@ impl Primary {
         for key in keys {
             self.release(id, &key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal() {
+        for n in [0u64, 7, 10, 99, 12345, u64::MAX] {
+            let mut out = Vec::new();
+            push_decimal(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
+    }
+
+    #[test]
+    fn ip_hash_moves_only_the_lost_workers_clients() {
+        let members = [1u32, 2, 3, 4];
+        let peers: Vec<IpAddr> = (1..=200u8).map(|i| IpAddr::from([10, 0, 0, i])).collect();
+        let before: Vec<u32> = peers
+            .iter()
+            .map(|p| ip_hash_target(p, &members, &[]).unwrap())
+            .collect();
+        let after: Vec<u32> = peers
+            .iter()
+            .map(|p| ip_hash_target(p, &[1, 2, 4], &[]).unwrap())
+            .collect();
+        for (b, a) in before.iter().zip(&after) {
+            if *b != 3 {
+                assert_eq!(a, b);
+            }
+        }
+        assert!(before.iter().filter(|&&w| w == 3).count() > 20);
     }
 }

@@ -130,8 +130,9 @@ pub fn spawn_accept(me: Weak<RefCell<Primary>>, key: Rc<str>, gen: u64, parts: A
                 _ = stop.notified() => break,
             };
             let Ok(mut guard) = ready else { break };
-            let mut conns = Vec::new();
+            let mut conns = Vec::with_capacity(ACCEPTS_PER_WAKE.min(room).min(8));
             let mut backoff = false;
+            let mut drained = false;
             while conns.len() < ACCEPTS_PER_WAKE.min(room) {
                 match sys::accept(fd.get_ref().as_fd()) {
                     Ok(c) => {
@@ -144,6 +145,7 @@ pub fn spawn_accept(me: Weak<RefCell<Primary>>, key: Rc<str>, gen: u64, parts: A
                     }
                     Err(Errno::EAGAIN) => {
                         guard.clear_ready();
+                        drained = true;
                         break;
                     }
                     Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => {}
@@ -164,7 +166,8 @@ pub fn spawn_accept(me: Weak<RefCell<Primary>>, key: Rc<str>, gen: u64, parts: A
             }
             if backoff {
                 tokio::time::sleep(Duration::from_millis(20)).await;
-            } else {
+            } else if !drained {
+                // More may be waiting: let the other tasks have a turn first.
                 tokio::task::yield_now().await;
             }
         }
