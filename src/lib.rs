@@ -1,3 +1,4 @@
 //! forkpipe's native addon. Registration only: the work lives in modules.
 
 mod cluster;
+mod stream;

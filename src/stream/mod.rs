@@ -1,0 +1,20 @@
+//! Native stream engines (issue 5): the pure-Rust work behind forkpipe's
+//! native zlib transforms, line splitter and kernel-level copies. Each engine
+//! is plain state or a blocking function meant for a worker thread; the napi
+//! layer starts work from JS and hands back completions and batches, so the
+//! JS thread never blocks here.
+//!
+//! - `codec`: one Node-compatible zlib stream (gzip, deflate, raw, inverses).
+//! - `parallel`: gzip/zlib/raw deflate on several cores, pigz's way.
+//! - `copy`: file, pipe and socket copies with copy_file_range, sendfile, splice.
+//! - `lines`: split2-like line splitting, batched.
+
+// Until the napi bindings call these engines, only the tests use them.
+#![cfg_attr(not(test), allow(dead_code))]
+
+pub mod codec;
+pub mod zlib_error;
+pub mod zlib_options;
+
+#[cfg(test)]
+mod testutil;
