@@ -13,6 +13,9 @@
 #![cfg_attr(not(test), allow(dead_code))]
 
 pub mod codec;
+pub mod container;
+pub mod parallel;
+pub mod pool;
 pub mod zlib_error;
 pub mod zlib_options;
 
