@@ -14,6 +14,8 @@
 
 pub mod codec;
 pub mod container;
+pub mod copy;
+pub mod fdio;
 pub mod parallel;
 pub mod pool;
 pub mod zlib_error;
