@@ -16,10 +16,13 @@ pub mod codec;
 pub mod container;
 pub mod copy;
 pub mod fdio;
+pub mod lines;
 pub mod parallel;
 pub mod pool;
 pub mod zlib_error;
 pub mod zlib_options;
 
+#[cfg(test)]
+mod measure;
 #[cfg(test)]
 mod testutil;
