@@ -151,8 +151,8 @@ thread_local! {
     static DEFLATER: RefCell<Option<(BlockConfig, Deflate)>> = const { RefCell::new(None) };
 }
 
-/// One block as raw deflate: primed with `dict`, ended by a sync flush, or
-/// by Z_FINISH when it is the last.
+/// One block as raw deflate on a pool thread, with that thread's cached
+/// compressor (`deflate_block` does the work).
 fn compress_block(
     cfg: &BlockConfig,
     dict: &[u8],
@@ -174,36 +174,61 @@ fn compress_block(
         if !fresh {
             d.reset();
         }
-        let fail = |d: &Deflate| ZlibError::from_zlib(ZCode::StreamError, d.error_message());
-        if !dict.is_empty() {
-            d.set_dictionary(dict).map_err(|_| fail(d))?;
-        }
-        let flush = if last {
-            DeflateFlush::Finish
-        } else {
-            DeflateFlush::SyncFlush
-        };
-        let mut out = vec![0u8; zlib_rs::compress_bound(data.len()) + 64];
-        let (mut input, mut written) = (data, 0);
-        loop {
-            let (i0, o0) = (d.total_in(), d.total_out());
-            let status = d
-                .compress(input, &mut out[written..], flush)
-                .map_err(|_| fail(d))?;
-            input = &input[(d.total_in() - i0) as usize..];
-            written += (d.total_out() - o0) as usize;
-            let complete = if last {
-                status == Status::StreamEnd
-            } else {
-                written < out.len()
-            };
-            if complete {
-                out.truncate(written);
-                return Ok(out);
-            }
-            out.resize(out.len() + 64 * 1024, 0);
-        }
+        deflate_block(d, dict, data, last)
     })
+}
+
+/// A whole small stream on the caller's thread, with a compressor of its
+/// own: callers are arbitrary threads, which should not each keep one.
+fn compress_alone(cfg: &BlockConfig, data: &[u8]) -> Result<Vec<u8>, ZlibError> {
+    if !cfg.is_valid() {
+        return Err(ZlibError::new(ZCode::StreamError, "Zlib error"));
+    }
+    deflate_block(
+        &mut Deflate::new_with_config(cfg.deflate_config()),
+        &[],
+        data,
+        true,
+    )
+}
+
+/// One block as raw deflate: primed with `dict`, ended by a sync flush, or
+/// by Z_FINISH when it is the last.
+fn deflate_block(
+    d: &mut Deflate,
+    dict: &[u8],
+    data: &[u8],
+    last: bool,
+) -> Result<Vec<u8>, ZlibError> {
+    let fail = |d: &Deflate| ZlibError::from_zlib(ZCode::StreamError, d.error_message());
+    if !dict.is_empty() {
+        d.set_dictionary(dict).map_err(|_| fail(d))?;
+    }
+    let flush = if last {
+        DeflateFlush::Finish
+    } else {
+        DeflateFlush::SyncFlush
+    };
+    let mut out = vec![0u8; zlib_rs::compress_bound(data.len()) + 64];
+    let (mut input, mut written) = (data, 0);
+    loop {
+        let (i0, o0) = (d.total_in(), d.total_out());
+        let status = d
+            .compress(input, &mut out[written..], flush)
+            .map_err(|_| fail(d))?;
+        input = &input[(d.total_in() - i0) as usize..];
+        written += (d.total_out() - o0) as usize;
+        let complete = if last {
+            status == Status::StreamEnd
+        } else {
+            written < out.len()
+        };
+        if complete {
+            out.truncate(written);
+            return Ok(out);
+        }
+        out.resize(out.len() + 64 * 1024, 0);
+    }
 }
 
 struct Compressed {
@@ -379,7 +404,7 @@ impl ParallelDeflate {
         }
         if !self.dispatched {
             let data = std::mem::take(&mut self.filling);
-            match compress_block(&self.cfg, &[], &data, true) {
+            match compress_alone(&self.cfg, &data) {
                 Ok(bytes) => {
                     self.ready.extend_from_slice(&bytes);
                     let check = container::block_check(self.opts.format, &data);
