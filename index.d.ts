@@ -145,6 +145,9 @@ declare namespace forkpipeCluster {
   }
 }
 
+/** A drop-in for `node:stream` (also `require('forkpipe/stream')`): the same classes, functions and types. */
+export import stream = require('node:stream');
+
 /** A drop-in for `node:cluster` whose primary is Rust. */
 export declare const cluster: forkpipeCluster.Cluster;
 

@@ -17,6 +17,9 @@ test('entry points resolve by package name', () => {
   assert.strictEqual(pkg.types, 'index.d.ts');
   assert.match(pkg.engines.node, />=\s*20/);
   assert.strictEqual(require('forkpipe').cluster, require('../lib/cluster'));
+  assert.strictEqual(require('forkpipe').stream, require('../lib/stream'));
+  assert.strictEqual(require('forkpipe/stream'), require('../lib/stream'));
+  assert.strictEqual(require('forkpipe/stream/promises'), require('../lib/stream/promises'));
 });
 
 test('npm pack includes the sources the install step compiles', () => {
@@ -27,7 +30,8 @@ test('npm pack includes the sources the install step compiles', () => {
   const files = new Set(JSON.parse(r.stdout)[0].files.map((f) => f.path));
   for (const need of ['Cargo.toml', 'Cargo.lock', 'build.rs', 'src/lib.rs', 'src/cluster/mod.rs',
     'scripts/build.js', 'index.js', 'index.d.ts', 'register.js', 'lib/native.js',
-    'lib/cluster/primary.js', 'lib/cluster/esm.mjs', 'lib/register-hooks.mjs']) {
+    'lib/cluster/primary.js', 'lib/cluster/esm.mjs', 'lib/register-hooks.mjs',
+    'lib/stream/index.js', 'lib/stream/esm.mjs', 'lib/stream/promises.js', 'lib/stream/index.d.ts']) {
     assert.ok(files.has(need), `${need} missing from the package`);
   }
   assert.ok(![...files].some((f) => f.startsWith('target/') || f === 'forkpipe.node'),

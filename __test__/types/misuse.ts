@@ -1,6 +1,6 @@
 // Each statement below must be a type error: tsc reports an unused
 // expect-error directive if the declarations let one of them through.
-import { cluster } from 'forkpipe';
+import { cluster, stream } from 'forkpipe';
 
 // @ts-expect-error serialization is 'json' or 'advanced'
 cluster.setupPrimary({ serialization: 'xml' });
@@ -12,3 +12,5 @@ cluster.fork('env');
 cluster.isPrimary = false;
 // @ts-expect-error not a policy
 cluster.setupPrimary({ schedulingPolicy: 'random' });
+// @ts-expect-error a Readable has no write()
+stream.Readable.from(['x']).write('y');

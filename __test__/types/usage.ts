@@ -1,5 +1,5 @@
 // Compiles only if index.d.ts describes the API the way the code offers it.
-import { cluster } from 'forkpipe';
+import { cluster, stream } from 'forkpipe';
 import * as net from 'node:net';
 
 if (cluster.isPrimary) {
@@ -30,3 +30,10 @@ if (cluster.isPrimary) {
 } else {
   void cluster.worker?.id;
 }
+
+const upper = new stream.Transform({
+  transform(chunk: Buffer, _encoding: BufferEncoding, callback: stream.TransformCallback) {
+    callback(null, chunk.toString().toUpperCase());
+  },
+});
+stream.pipeline(stream.Readable.from(['a', 'b']), upper, new stream.PassThrough(), (err) => { void err; });
