@@ -51,6 +51,9 @@ if (cluster.isPrimary) {
     require('net').createServer((s) => {
       count++;
       s.on('error', () => {});
+      // Reading is what notices the client's close; without it every
+      // socket (and its descriptor) would stay open.
+      s.resume();
       s.end(RAW_REPLY);
     }).listen(port, '127.0.0.1');
   } else {
