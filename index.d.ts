@@ -27,7 +27,7 @@ declare namespace forkpipeCluster {
     windowsHide?: boolean | undefined;
     /** forkpipe: the policy, by name or number; fixed by the first fork(). */
     schedulingPolicy?: PolicyName | number | undefined;
-    /** forkpipe: connections handed to one worker and not yet answered (default 4; 0 or Infinity: no limit). */
+    /** forkpipe: connections handed to one worker and not yet answered (default 16; 0 or Infinity: no limit). */
     maxInFlightPerWorker?: number | undefined;
     /** forkpipe: connections the primary holds per server before it stops accepting (default 4096; 0 or Infinity: no limit). */
     maxInFlight?: number | undefined;

@@ -21,7 +21,7 @@ const { quoteOption } = require('./worker-report');
 // Largest message a worker may send; a longer line means a broken peer.
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 // Connections handed to one worker before its answers come back.
-const DEFAULT_IN_FLIGHT_PER_WORKER = 4;
+const DEFAULT_IN_FLIGHT_PER_WORKER = 16;
 // Connections the primary holds per server (queued or handed out and not
 // yet answered); past it, the kernel's backlog holds the rest.
 const DEFAULT_MAX_IN_FLIGHT = 4096;

@@ -84,6 +84,8 @@ pub struct Primary {
     /// Distinguishes a server from a later one under the same key.
     pub next_server: u64,
     read_buf: Vec<u8>,
+    /// Ancillary-data room for reads, allocated once.
+    cmsg: Vec<u8>,
     /// Frame ranges of the read being handled, kept to reuse the allocation.
     ranges: Vec<std::ops::Range<usize>>,
     pub me: Weak<RefCell<Primary>>,
@@ -106,11 +108,12 @@ impl Primary {
                 policy: Policy::RoundRobin,
                 max_message: 64 * 1024 * 1024,
                 limits: Limits {
-                    per_worker: 4,
+                    per_worker: 16,
                     total: 4096,
                 },
                 next_server: 1,
                 read_buf: vec![0; READ_BUF],
+                cmsg: sys::cmsg_room(),
                 ranges: Vec::new(),
                 me: me.clone(),
             })
@@ -161,13 +164,17 @@ impl Primary {
                 outcome = ReadOutcome::Closed;
                 break;
             }
-            match sys::recv(w.chan.fd.get_ref().as_fd(), &mut buf) {
+            match sys::recv(w.chan.fd.get_ref().as_fd(), &mut buf, &mut self.cmsg) {
                 Ok(r) if r.len == 0 => {
                     self.channel_closed(id);
                     outcome = ReadOutcome::Closed;
                     break;
                 }
                 Ok(r) => {
+                    // A unix stream read comes back short only when the queue
+                    // is empty, or after a message that carried descriptors;
+                    // in the first case a further read would only say EAGAIN.
+                    let drained = r.len < buf.len() && r.fds.is_empty();
                     w.fds.extend(r.fds);
                     if w.fds.len() > MAX_UNCLAIMED_FDS {
                         self.protocol_error(id, "the worker sent descriptors without messages");
@@ -203,6 +210,10 @@ impl Primary {
                             "a descriptor from the worker was lost (MSG_CTRUNC)",
                         );
                         outcome = ReadOutcome::Closed;
+                        break;
+                    }
+                    if drained {
+                        outcome = ReadOutcome::WouldBlock;
                         break;
                     }
                 }

@@ -39,11 +39,13 @@ pub struct Received {
 
 /// Reads from a stream socket without blocking, collecting any descriptors
 /// that came with the bytes. `len == 0` means the peer closed its end.
-pub fn recv(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<Received> {
+/// `space` is ancillary-data room from `cmsg_room()`, kept by the caller so
+/// that a read allocates nothing (nix's recvmsg takes it as a Vec).
+#[allow(clippy::ptr_arg)]
+pub fn recv(fd: BorrowedFd<'_>, buf: &mut [u8], space: &mut Vec<u8>) -> io::Result<Received> {
     let mut iov = [IoSliceMut::new(buf)];
-    let mut space = nix::cmsg_space!([RawFd; MAX_FDS_PER_READ]);
     let flags = MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC;
-    let msg = socket::recvmsg::<()>(fd.as_raw_fd(), &mut iov, Some(&mut space), flags)
+    let msg = socket::recvmsg::<()>(fd.as_raw_fd(), &mut iov, Some(space), flags)
         .map_err(io::Error::from)?;
     let mut fds = Vec::new();
     if let Ok(cmsgs) = msg.cmsgs() {
@@ -62,6 +64,11 @@ pub fn recv(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<Received> {
         fds,
         truncated: msg.flags.contains(MsgFlags::MSG_CTRUNC),
     })
+}
+
+/// Room for the descriptors one `recv` can bring.
+pub fn cmsg_room() -> Vec<u8> {
+    nix::cmsg_space!([RawFd; MAX_FDS_PER_READ])
 }
 
 /// Accepts one connection, non-blocking and close-on-exec.
