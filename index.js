@@ -1,6 +1,7 @@
 'use strict';
 
-// forkpipe: Node's cluster with a Rust primary, and Node's stream API.
+// forkpipe: Node's cluster with a Rust primary, Node's stream API, and
+// native (Rust-backed) file streams, zlib transforms and a line splitter.
 // Each is loaded on first use.
 
 module.exports = {
@@ -9,5 +10,14 @@ module.exports = {
   },
   get stream() {
     return require('./lib/stream');
+  },
+  get fs() {
+    return require('./lib/fs');
+  },
+  get zlib() {
+    return require('./lib/zlib');
+  },
+  get split() {
+    return require('./lib/split');
   },
 };

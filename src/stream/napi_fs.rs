@@ -1,0 +1,1 @@
+//! napi bindings (issue 5): placeholder, filled in by the native streams work.
