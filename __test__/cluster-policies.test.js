@@ -12,7 +12,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { once } = require('events');
 const { cluster } = require('..');
-const { ROOT, WORKER, isAlive, waitFor } = require('./helpers');
+const { ROOT, WORKER, isAlive, waitFor, onLines } = require('./helpers');
 
 const PRIMARY = path.join(__dirname, 'fixtures', 'policy-primary.js');
 
@@ -26,19 +26,11 @@ async function startPrimary(t, plan, env = {}) {
   const waiting = new Map();
   let ready;
   const readyP = new Promise((resolve) => { ready = resolve; });
-  let buf = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) !== -1) {
-      const msg = JSON.parse(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      if (msg.ready || msg.error) ready(msg);
-      else if (waiting.has(msg.re)) {
-        waiting.get(msg.re)(msg);
-        waiting.delete(msg.re);
-      }
+  onLines(child.stdout, (msg) => {
+    if (msg.ready || msg.error) ready(msg);
+    else if (waiting.has(msg.re)) {
+      waiting.get(msg.re)(msg);
+      waiting.delete(msg.re);
     }
   });
   let nextId = 1;

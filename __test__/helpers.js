@@ -95,6 +95,23 @@ async function waitFor(predicate, timeoutMs = 5000, stepMs = 20) {
   return false;
 }
 
+// Calls `fn` with each line `stream` writes, parsed as JSON when it is.
+function onLines(stream, fn) {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      let parsed = line;
+      try { parsed = JSON.parse(line); } catch { /* plain text line */ }
+      fn(parsed);
+    }
+  });
+}
+
 // Runs `node [nodeArgs] script` as a primary of its own; resolves with its
 // exit and the JSON lines it printed. Killed by pid if it overruns.
 function runPrimary(script, { args = [], nodeArgs = [], env = {}, timeoutMs = 20000,
@@ -109,19 +126,9 @@ function runPrimary(script, { args = [], nodeArgs = [], env = {}, timeoutMs = 20
     });
     const lines = [];
     let stderr = '';
-    let buf = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        let parsed = line;
-        try { parsed = JSON.parse(line); } catch { /* plain text line */ }
-        lines.push(parsed);
-        if (onLine) onLine(parsed, child);
-      }
+    onLines(child.stdout, (parsed) => {
+      lines.push(parsed);
+      if (onLine) onLine(parsed, child);
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d) => { stderr += d; });
@@ -134,5 +141,5 @@ function runPrimary(script, { args = [], nodeArgs = [], env = {}, timeoutMs = 20
 }
 
 module.exports = {
-  WORKER, ROOT, call, forkOnline, killAll, get, tcpRead, isAlive, waitFor, runPrimary,
+  WORKER, ROOT, call, forkOnline, killAll, get, tcpRead, isAlive, waitFor, runPrimary, onLines,
 };
