@@ -26,6 +26,7 @@
 //!     // On Err, `out` keeps only what Node would have delivered before the
 //!     // error; every later call returns the same error.
 //! Codec::reset(&mut self)                 // Node's zlib.reset()
+//! Codec::set_params(&mut self, level, strategy) -> Result<(), ZlibError>  // after a flush; strategy 0 only
 //! Codec::total_in(&self) -> u64           // Node's bytesWritten
 //! Codec::total_out(&self) -> u64
 //! convert(kind, &Options, input: &[u8]) -> Result<Vec<u8>, ConvertError>   // gzipSync() & co.
@@ -186,6 +187,28 @@ impl Codec {
 
     pub fn total_out(&self) -> u64 {
         self.total_out
+    }
+
+    /// Node's `params(level, strategy)` on a compressing stream, after a
+    /// flush. zlib-rs's stable API can change the level only (it resets the
+    /// strategy to the default), so a strategy other than Z_DEFAULT_STRATEGY
+    /// is refused here: `Err` and nothing changed. Inflating streams ignore it,
+    /// as zlib does.
+    pub fn set_params(&mut self, level: i32, strategy: i32) -> Result<(), ZlibError> {
+        let Engine::Deflate(d) = &mut self.engine else {
+            return Ok(());
+        };
+        if strategy != 0 || !(-1..=9).contains(&level) {
+            return Err(ZlibError::new(ZCode::StreamError, "Zlib error"));
+        }
+        match d.set_level(level) {
+            Ok(_) => {
+                self.opts.level = level;
+                self.opts.strategy = strategy;
+                Ok(())
+            }
+            Err(e) => Err(ZlibError::from_zlib(deflate_code(e), d.error_message())),
+        }
     }
 
     /// Starts over with the same options, as Node's `reset()`.

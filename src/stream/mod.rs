@@ -15,6 +15,7 @@
 pub mod codec;
 pub mod container;
 pub mod copy;
+pub mod driver;
 pub mod fdio;
 pub mod fs_done;
 pub mod fs_ops;
@@ -28,6 +29,9 @@ pub mod parallel;
 pub mod pool;
 pub mod zlib_error;
 pub mod zlib_options;
+pub mod zlib_sink;
+pub mod zlib_splice;
+pub mod zlib_stream;
 
 #[cfg(test)]
 mod measure;

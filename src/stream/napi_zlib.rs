@@ -1,1 +1,409 @@
-//! napi bindings (issue 5): placeholder, filled in by the native streams work.
+//! napi bindings of the native zlib streams (lib/zlib/*): one crossing per
+//! call, the stream held by JS as an External, news coming back through the
+//! JS thread's sink (`zlib_sink.rs`) in batches.
+//!
+//! ```text
+//! zlibSink(callback(numbers, buffers)) -> sink        once per JS thread
+//! zlibCreate(sink, id, mode, level, windowBits, memLevel, strategy, chunkSize,
+//!            dictionary | null) -> handle             options validated by JS first
+//! zlibPush(handle, buffer, flush, thenFlush) -> bool   true: call the write callback now
+//! zlibPushv(handle, buffers, flush, thenFlush) -> bool
+//! zlibEnd(handle, finishFlush); zlibRead(handle) -> Buffer | null
+//! zlibParams(handle, level, strategy); zlibReset(handle); zlibClose(handle)
+//! zlibSplice(handle, srcFd, srcOffset, srcLength, dstFd, dstOffset)   -1: none
+//! zlibConvert(mode, level, windowBits, memLevel, strategy, chunkSize, dictionary, input,
+//!             finishFlush, maxOutputLength) -> Buffer | "errno message" | "too large"
+//! zlibCrc32(data, value) -> number
+//! ```
+
+// Test builds have no napi registration: the bindings look unused there.
+#![cfg_attr(test, allow(dead_code))]
+
+use std::os::fd::{BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, External, FnArgs, Function};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+
+use super::parallel::{
+    format_of, parallel_supports, ParallelDeflate, ParallelOptions, DEFAULT_BLOCK,
+};
+use super::pool;
+use super::zlib_error::ZlibError;
+use super::zlib_options::{Flush, Kind, Options};
+use super::zlib_sink::{Outbox, Sink};
+use super::zlib_splice::{self, Endpoint, Outcome};
+use super::zlib_stream::{ZStream, DEFAULT_LIMITS};
+
+/// What JS holds for one stream.
+pub struct Handle {
+    stream: Arc<ZStream>,
+    sink: Arc<Sink>,
+    id: u32,
+    kind: Kind,
+    opts: Options,
+    /// Set by close(): stops a Rust-side pipeline through this stream.
+    cancel: Arc<AtomicBool>,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(Status::InvalidArg, message.into())
+}
+
+fn kind_of(mode: u32) -> Result<Kind> {
+    Kind::from_node_mode(mode).ok_or_else(|| invalid(format!("unknown zlib mode {mode}")))
+}
+
+fn flush_of(flag: i32) -> Result<Flush> {
+    Flush::from_node(flag).ok_or_else(|| invalid(format!("unknown flush flag {flag}")))
+}
+
+fn options(
+    level: i32,
+    window_bits: i32,
+    mem_level: i32,
+    strategy: i32,
+    chunk_size: f64,
+    dictionary: Option<BufferSlice>,
+) -> Options {
+    Options {
+        level,
+        // JS passes -1 for "not given".
+        window_bits: (window_bits >= 0).then_some(window_bits),
+        mem_level,
+        strategy,
+        chunk_size: if chunk_size.is_finite() && chunk_size >= 0.0 {
+            chunk_size.min(usize::MAX as f64) as usize
+        } else {
+            0
+        },
+        dictionary: dictionary.map(|d| d.to_vec()),
+    }
+}
+
+/// What JS passes to `zlibSink`: called with (numbers, buffers).
+type SinkCallback<'a> = Function<'a, FnArgs<(Vec<f64>, Vec<Buffer>)>, ()>;
+
+/// Registers this JS thread's callback; returns the sink streams report to.
+#[napi(js_name = "zlibSink", catch_unwind)]
+pub fn zlib_sink(callback: SinkCallback<'_>) -> Result<External<Arc<Sink>>> {
+    let outbox = Arc::new(Mutex::new(Outbox::default()));
+    let drained = outbox.clone();
+    let tsfn = callback
+        .build_threadsafe_function::<()>()
+        .weak::<true>()
+        .build_callback(move |_ctx| {
+            let mut o = drained.lock().unwrap_or_else(|p| p.into_inner());
+            Ok(FnArgs::from(o.take()))
+        })?;
+    Ok(External::new(Arc::new(Sink::new(outbox, tsfn))))
+}
+
+#[napi(js_name = "zlibCreate", catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn zlib_create(
+    sink: &External<Arc<Sink>>,
+    id: u32,
+    mode: u32,
+    level: i32,
+    window_bits: i32,
+    mem_level: i32,
+    strategy: i32,
+    chunk_size: f64,
+    dictionary: Option<BufferSlice>,
+    default_flush: i32,
+) -> Result<External<Handle>> {
+    let kind = kind_of(mode)?;
+    let opts = options(
+        level,
+        window_bits,
+        mem_level,
+        strategy,
+        chunk_size,
+        dictionary,
+    );
+    let flush = flush_of(default_flush)?;
+    let sink: Arc<Sink> = Arc::clone(sink);
+    let stream = ZStream::new(
+        id,
+        kind,
+        &opts,
+        flush,
+        sink.clone(),
+        pool::global(),
+        DEFAULT_LIMITS,
+    )
+    .map_err(|e| Error::new(Status::InvalidArg, e.to_string()))?;
+    Ok(External::new(Handle {
+        stream,
+        sink,
+        id,
+        kind,
+        opts,
+        cancel: Arc::new(AtomicBool::new(false)),
+    }))
+}
+
+fn then_flush(flag: i32) -> Result<Option<Flush>> {
+    if flag < 0 {
+        Ok(None)
+    } else {
+        flush_of(flag).map(Some)
+    }
+}
+
+#[napi(js_name = "zlibPush", catch_unwind)]
+pub fn zlib_push(
+    handle: &External<Handle>,
+    chunk: BufferSlice,
+    flush: i32,
+    then: i32,
+) -> Result<bool> {
+    let flush = flush_of(flush)?;
+    Ok(handle
+        .stream
+        .push([chunk.as_ref()], flush, then_flush(then)?))
+}
+
+#[napi(js_name = "zlibPushv", catch_unwind)]
+pub fn zlib_pushv(
+    handle: &External<Handle>,
+    chunks: Vec<BufferSlice>,
+    flush: i32,
+    then: i32,
+) -> Result<bool> {
+    let flush = flush_of(flush)?;
+    Ok(handle
+        .stream
+        .push(chunks.iter().map(|c| c.as_ref()), flush, then_flush(then)?))
+}
+
+#[napi(js_name = "zlibEnd", catch_unwind)]
+pub fn zlib_end(handle: &External<Handle>, finish_flush: i32) -> Result<()> {
+    handle.stream.end(flush_of(finish_flush)?);
+    Ok(())
+}
+
+#[napi(js_name = "zlibRead", catch_unwind)]
+pub fn zlib_read(handle: &External<Handle>) -> Option<Buffer> {
+    handle.stream.read().map(Buffer::from)
+}
+
+#[napi(js_name = "zlibParams", catch_unwind)]
+pub fn zlib_params(handle: &External<Handle>, level: i32, strategy: i32) {
+    handle.stream.params(level, strategy);
+}
+
+#[napi(js_name = "zlibReset", catch_unwind)]
+pub fn zlib_reset(handle: &External<Handle>) {
+    handle.stream.reset();
+}
+
+#[napi(js_name = "zlibClose", catch_unwind)]
+pub fn zlib_close(handle: &External<Handle>) {
+    handle.cancel.store(true, Ordering::Relaxed);
+    handle.stream.close();
+}
+
+fn dup_fd(fd: i32) -> Result<OwnedFd> {
+    if fd < 0 {
+        return Err(invalid("bad file descriptor"));
+    }
+    // SAFETY: JS passes a descriptor its stream holds open for the duration
+    // of this call; it is only borrowed here, to be duplicated.
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    borrowed
+        .try_clone_to_owned()
+        .map_err(|e| Error::new(Status::GenericFailure, format!("dup: {e}")))
+}
+
+fn position(n: f64) -> Option<u64> {
+    (n >= 0.0 && n.is_finite()).then_some(n as u64)
+}
+
+/// Runs the whole pipeline source fd -> this stream's codec -> sink fd on a
+/// thread of its own; the outcome arrives as a splice record. The
+/// descriptors are duplicated now, so the streams that own them may close
+/// theirs at any time.
+#[napi(js_name = "zlibSplice", catch_unwind)]
+pub fn zlib_splice(
+    handle: &External<Handle>,
+    src_fd: i32,
+    src_offset: f64,
+    src_length: f64,
+    dst_fd: i32,
+    dst_offset: f64,
+) -> Result<()> {
+    let src = Endpoint {
+        fd: dup_fd(src_fd)?,
+        offset: position(src_offset),
+        len: position(src_length),
+    };
+    let dst = Endpoint {
+        fd: dup_fd(dst_fd)?,
+        offset: position(dst_offset),
+        len: None,
+    };
+    let (kind, opts, cancel, sink, id) = (
+        handle.kind,
+        handle.opts.clone(),
+        handle.cancel.clone(),
+        handle.sink.clone(),
+        handle.id,
+    );
+    std::thread::Builder::new()
+        .name("forkpipe-zsplice".into())
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                zlib_splice::run(kind, &opts, src, dst, &cancel)
+            }))
+            .unwrap_or(Outcome {
+                bytes_in: 0,
+                bytes_out: 0,
+                failure: Some(zlib_splice::Failure::Zlib(ZlibError::new(
+                    super::zlib_error::ZCode::StreamError,
+                    "Zlib error",
+                ))),
+            });
+            sink.spliced(id, outcome);
+        })
+        .map_err(|e| Error::new(Status::GenericFailure, format!("thread: {e}")))?;
+    Ok(())
+}
+
+/// Why a one-shot conversion failed.
+enum ConvertFail {
+    Zlib(ZlibError),
+    /// More output than `maxOutputLength`.
+    TooLarge,
+}
+
+/// A whole buffer through a new codec, on the JS thread (Node's *Sync
+/// functions block it too). Large compressions without a dictionary spread
+/// over the pool while this thread waits. A failure comes back as a string
+/// for JS to turn into Node's error: "errno message", or "too large" when
+/// the output would pass `max_output` (checked as it grows, so a small
+/// input that inflates to gigabytes stops early).
+#[napi(js_name = "zlibConvert", catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn zlib_convert(
+    mode: u32,
+    level: i32,
+    window_bits: i32,
+    mem_level: i32,
+    strategy: i32,
+    chunk_size: f64,
+    dictionary: Option<BufferSlice>,
+    input: BufferSlice,
+    finish_flush: i32,
+    max_output: f64,
+) -> Result<Either<Buffer, String>> {
+    let kind = kind_of(mode)?;
+    let finish = flush_of(finish_flush)?;
+    let opts = options(
+        level,
+        window_bits,
+        mem_level,
+        strategy,
+        chunk_size,
+        dictionary,
+    );
+    opts.validate(kind).map_err(|e| invalid(e.to_string()))?;
+    let max = if max_output.is_finite() && max_output >= 1.0 {
+        max_output.min(usize::MAX as f64) as usize
+    } else {
+        usize::MAX
+    };
+    let result = match format_of(kind) {
+        Some(format)
+            if finish == Flush::Finish
+                && parallel_supports(&opts)
+                && input.len() > 2 * DEFAULT_BLOCK =>
+        {
+            let p = ParallelOptions::new(format, &opts).map_err(|e| invalid(e.to_string()))?;
+            compress_blocking(p, &input).and_then(|out| {
+                if out.len() > max {
+                    Err(ConvertFail::TooLarge)
+                } else {
+                    Ok(out)
+                }
+            })
+        }
+        _ => convert_serial(kind, &opts, &input, finish, max),
+    };
+    match result {
+        Ok(out) => Ok(Either::A(Buffer::from(out))),
+        Err(ConvertFail::Zlib(z)) => Ok(Either::B(format!("{} {}", z.errno(), z.message))),
+        Err(ConvertFail::TooLarge) => Ok(Either::B("too large".to_owned())),
+    }
+}
+
+/// The whole input through one codec with `finish` as its flush (Node's
+/// `finishFlush`, normally Z_FINISH); trailing data after the end is
+/// ignored, as Node does.
+fn convert_serial(
+    kind: Kind,
+    opts: &Options,
+    input: &[u8],
+    finish: Flush,
+    max: usize,
+) -> std::result::Result<Vec<u8>, ConvertFail> {
+    let mut codec = super::codec::Codec::new(kind, opts).map_err(|_| {
+        ConvertFail::Zlib(ZlibError::new(
+            super::zlib_error::ZCode::StreamError,
+            "Zlib error",
+        ))
+    })?;
+    let mut out = Vec::new();
+    let mut at = 0;
+    loop {
+        let limit = out.len().saturating_add(1 << 20).min(max.saturating_add(1));
+        let st = codec
+            .step(&input[at..], finish, &mut out, limit)
+            .map_err(ConvertFail::Zlib)?;
+        at += st.consumed;
+        if out.len() > max {
+            return Err(ConvertFail::TooLarge);
+        }
+        if !st.more_output {
+            return Ok(out);
+        }
+    }
+}
+
+fn compress_blocking(
+    p: ParallelOptions,
+    input: &[u8],
+) -> std::result::Result<Vec<u8>, ConvertFail> {
+    let mut z = ParallelDeflate::new(p, None);
+    let mut out = Vec::with_capacity(input.len() / 3);
+    let mut at = 0;
+    while at < input.len() {
+        let took = z.write(&input[at..]);
+        at += took;
+        if took == 0 {
+            z.wait(None);
+        }
+        z.take_output(&mut out).map_err(ConvertFail::Zlib)?;
+    }
+    while !z.finish() {
+        z.wait(None);
+        z.take_output(&mut out).map_err(ConvertFail::Zlib)?;
+    }
+    while !z.take_output(&mut out).map_err(ConvertFail::Zlib)? {
+        z.wait(None);
+    }
+    Ok(out)
+}
+
+/// Node's `zlib.crc32(data, value)`: continues `value` over `data`.
+#[napi(js_name = "zlibCrc32", catch_unwind)]
+pub fn zlib_crc32(data: Either<String, BufferSlice>, value: u32) -> u32 {
+    let bytes: &[u8] = match &data {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b.as_ref(),
+    };
+    zlib_rs::crc32::crc32(value, bytes)
+}

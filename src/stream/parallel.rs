@@ -27,6 +27,7 @@
 //! ParallelDeflate::take_output(&mut self, out: &mut Vec<u8>) -> Result<bool, ZlibError>
 //!     // appends finished output in order; Ok(true) once the trailer is out
 //! ParallelDeflate::wait(&self, timeout: Option<Duration>) -> bool  // a block is ready
+//! ParallelDeflate::set_params(&mut self, level, strategy) -> bool   // Node's params(), for later blocks
 //! compress_stream(opts, src: impl Read, dst: impl Write, cancel: &AtomicBool)
 //!     -> io::Result<(u64, u64)>                           // a whole pipeline, blocking
 //! ```
@@ -339,6 +340,25 @@ impl ParallelDeflate {
             failed: None,
             total_in: 0,
         }
+    }
+
+    /// Node's `params(level, strategy)`: blocks dispatched from now on are
+    /// compressed with these settings (each block is an independent deflate
+    /// stream, so a change needs no cooperation from zlib). Flush first, as
+    /// Node does, for the change to start exactly at that point; the header
+    /// keeps the level the stream started with, as zlib's does. False (and
+    /// nothing changed) for values zlib would refuse.
+    pub fn set_params(&mut self, level: i32, strategy: i32) -> bool {
+        let cfg = BlockConfig {
+            level,
+            strategy,
+            ..self.cfg
+        };
+        if !cfg.is_valid() {
+            return false;
+        }
+        self.cfg = cfg;
+        true
     }
 
     /// Input bytes taken so far.

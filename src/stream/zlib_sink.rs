@@ -1,0 +1,129 @@
+//! How native transforms report to JS: one outbox per JS thread and one
+//! threadsafe function that hands JS everything in it with a single call.
+//! A stream that posts while an earlier batch still waits for the JS thread
+//! rides along with it, so a busy process costs one JS call per batch of
+//! events, whatever the number of streams.
+//!
+//! A batch is `(numbers, buffers)`: records of `RECORD` numbers each, with
+//! payloads (output bytes, error texts) in `buffers`, pointed to by index.
+//!
+//! ```text
+//! record: [kind, id, a, b, c, d, e, f]
+//!   KIND_UPDATE: a flags, b consumed, c seq, d data index or -1,
+//!                e errno (with ERROR) or the seq RELEASED names, f message index or -1
+//!   KIND_SPLICE: a bytes in, b bytes out, c errno (0: none), d failure
+//!                kind (see zlib_splice::FailureKind), f message index or -1
+//! ```
+//!
+//! The function is weak: JS keeps the event loop alive itself while it
+//! waits for a stream (lib/zlib/loop-hold.js).
+
+// Test builds have no napi registration: the bindings look unused there.
+#![cfg_attr(test, allow(dead_code))]
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use napi::bindgen_prelude::{Buffer, FnArgs};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
+
+use super::zlib_splice::Outcome;
+use super::zlib_stream::{Post, Update};
+
+pub const RECORD: usize = 8;
+pub const KIND_UPDATE: f64 = 1.0;
+pub const KIND_SPLICE: f64 = 2.0;
+
+pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Vec<Buffer>)>, Status, false, true>;
+
+#[derive(Default)]
+pub struct Outbox {
+    nums: Vec<f64>,
+    bufs: Vec<Vec<u8>>,
+    scheduled: bool,
+}
+
+impl Outbox {
+    /// Everything queued so far, for one JS call.
+    pub fn take(&mut self) -> (Vec<f64>, Vec<Buffer>) {
+        self.scheduled = false;
+        let bufs = std::mem::take(&mut self.bufs)
+            .into_iter()
+            .map(Buffer::from)
+            .collect();
+        (std::mem::take(&mut self.nums), bufs)
+    }
+
+    fn payload(&mut self, bytes: Vec<u8>) -> f64 {
+        self.bufs.push(bytes);
+        (self.bufs.len() - 1) as f64
+    }
+}
+
+pub struct Sink {
+    outbox: Arc<Mutex<Outbox>>,
+    tsfn: SinkFn,
+}
+
+impl Sink {
+    pub fn new(outbox: Arc<Mutex<Outbox>>, tsfn: SinkFn) -> Sink {
+        Sink { outbox, tsfn }
+    }
+
+    fn push(&self, fill: impl FnOnce(&mut Outbox)) {
+        let mut o = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
+        fill(&mut o);
+        if !o.scheduled {
+            o.scheduled = true;
+            drop(o);
+            // Closing (the JS thread is going away): nobody is left to tell.
+            let _ = self.tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+
+    /// A Rust-side pipeline through stream `id` ended.
+    pub fn spliced(&self, id: u32, outcome: Outcome) {
+        self.push(|o| {
+            let (errno, kind, message) = outcome.failure_parts();
+            let msg = match message {
+                Some(m) => o.payload(m.into_bytes()),
+                None => -1.0,
+            };
+            o.nums.extend_from_slice(&[
+                KIND_SPLICE,
+                id as f64,
+                outcome.bytes_in as f64,
+                outcome.bytes_out as f64,
+                errno as f64,
+                kind as i32 as f64,
+                0.0,
+                msg,
+            ]);
+        });
+    }
+}
+
+impl Post for Sink {
+    fn post(&self, u: Update) {
+        self.push(|o| {
+            let data = match u.data {
+                Some(d) => o.payload(d),
+                None => -1.0,
+            };
+            let (errno, msg) = match u.error {
+                Some(e) => (e.errno() as f64, o.payload(e.message.as_bytes().to_vec())),
+                None => (u.released_seq as f64, -1.0),
+            };
+            o.nums.extend_from_slice(&[
+                KIND_UPDATE,
+                u.id as f64,
+                u.flags as f64,
+                u.consumed as f64,
+                u.seq as f64,
+                data,
+                errno,
+                msg,
+            ]);
+        });
+    }
+}

@@ -1,0 +1,712 @@
+//! One native zlib transform stream: the state JS writes into and reads
+//! from, driven on the compression pool, never on the JS thread.
+//!
+//! JS talks to a `ZStream` through a handful of calls, each one crossing:
+//!
+//! ```text
+//! ZStream::new(id, kind, &Options, default_flush, post, pool) -> Result<Arc<ZStream>, OptionError>
+//! push(&self, chunks, then_flush: Option<Flush>) -> bool   // true: the write callback may run now
+//! end(&self, finish_flush: Flush)                          // ENDED arrives when every byte is out
+//! read(&self) -> Option<Vec<u8>>                           // output ready now, else `want` is noted
+//! reset(&self); params(&self, level, strategy); close(&self)
+//! ```
+//!
+//! and hears back through `Post::post(Update)`, batched by the napi layer:
+//! output (`data`, only while JS wants it), and flags — `RELEASED` (the one
+//! write/flush callback JS holds may run), `EOF` (the compressed stream ended
+//! before `end()`: Node pushes null then), `ENDED` (end() is complete and all
+//! output delivered), `ERROR`, and `IDLE` with the number of calls seen, so JS
+//! knows when nothing runs for this stream any more and stops holding the
+//! event loop open.
+//!
+//! Input is copied once, into the queue. The queue accepts a write at once
+//! while it holds at most `in_high` bytes, else the write's callback waits
+//! until the driver has taken the queue below half of that. Output waits in
+//! `ready` (at most about `out_batch` bytes: the driver stops when it is
+//! full and JS has not asked) and leaves as one buffer per delivery. So
+//! memory per stream is bounded whatever the input size and however slow
+//! the reader: `in_high` + `out_batch` + the parallel engine's blocks in
+//! flight.
+//!
+//! Compression without a dictionary and without a per-write flush runs on
+//! `ParallelDeflate` (several cores); everything else on `Codec`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use super::codec::Codec;
+use super::driver::Driver;
+use super::parallel::{format_of, parallel_supports, ParallelDeflate, ParallelOptions};
+use super::pool::Pool;
+use super::zlib_error::ZlibError;
+use super::zlib_options::{Flush, Kind, OptionError, Options};
+
+/// The write or flush callback JS holds may now run.
+pub const RELEASED: u32 = 1;
+/// The compressed stream ended before `end()`; push null (Node does).
+pub const EOF: u32 = 2;
+/// `end()` is complete: every output byte has been delivered.
+pub const ENDED: u32 = 4;
+/// Nothing runs for this stream until JS calls again (`seq` says after which call).
+pub const IDLE: u32 = 8;
+/// `error` is set; the stream is dead.
+pub const ERROR: u32 = 16;
+
+/// What JS hears about one stream.
+#[derive(Debug, Default)]
+pub struct Update {
+    pub id: u32,
+    pub flags: u32,
+    pub data: Option<Vec<u8>>,
+    /// Input bytes the engine has taken in total (Node's `bytesWritten`).
+    pub consumed: u64,
+    /// With IDLE: how many calls the stream had seen.
+    pub seq: u64,
+    /// With RELEASED: which call (its number in `seq`'s count) was held.
+    pub released_seq: u64,
+    pub error: Option<ZlibError>,
+}
+
+/// Where updates go (the napi layer batches them into JS calls).
+pub trait Post: Send + Sync {
+    fn post(&self, update: Update);
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A write is accepted at once while the queue stays within this.
+    pub in_high: usize,
+    /// The driver stops producing while this much output waits for JS.
+    pub out_batch: usize,
+}
+
+pub const DEFAULT_LIMITS: Limits = Limits {
+    in_high: 1 << 20,
+    out_batch: 256 << 10,
+};
+
+/// Output produced per serial step, between looks at the shared state.
+const STEP_OUT: usize = 64 << 10;
+
+enum Cmd {
+    Data(Vec<u8>, Flush),
+    Flush(Flush),
+    Params(i32, i32),
+    Finish(Flush),
+    Reset,
+}
+
+/// Which callback JS holds, and what releases it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    None,
+    /// A write: released when the queue is down to half of `in_high`.
+    Room,
+    /// A flush or params: released when it is done and its output delivered.
+    Command,
+}
+
+struct Shared {
+    queue: VecDeque<Cmd>,
+    queued: usize,
+    hold: Hold,
+    /// The call that set `hold`, and the one RELEASED will name.
+    hold_seq: u64,
+    released_seq: u64,
+    want: bool,
+    ready: Vec<u8>,
+    /// Flags to post once `ready` has been delivered.
+    due: u32,
+    /// Flags to post at the next delivery whatever `ready` holds.
+    now: u32,
+    consumed: u64,
+    seq: u64,
+    idle_seq: u64,
+    closed: bool,
+    failed: bool,
+    /// ENDED has been posted: nothing more will be.
+    finished: bool,
+}
+
+enum Engine {
+    Serial(Box<Codec>),
+    Parallel(Box<ParallelDeflate>),
+    Closed,
+}
+
+/// The driver's own state: only a pool job running the driver touches it.
+struct Work {
+    engine: Engine,
+    current: Option<Cmd>,
+    /// Bytes of the current data command taken.
+    at: usize,
+    /// Parallel: the current flush, params or finish has been dispatched.
+    dispatched: bool,
+    /// Output of the last step, not yet moved to `Shared::ready`.
+    out: Vec<u8>,
+    consumed: u64,
+    due: u32,
+    error: Option<ZlibError>,
+    /// The compressed stream is complete: later input is trailing data.
+    ended: bool,
+    /// The last step could not go on until a pool block completes.
+    waiting: bool,
+}
+
+pub struct ZStream {
+    id: u32,
+    pshared: Mutex<Shared>,
+    work: Mutex<Work>,
+    driver: Driver,
+    post: Arc<dyn Post>,
+    pool: &'static Pool,
+    limits: Limits,
+    popts: Option<ParallelOptions>,
+    me: Weak<ZStream>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ZStream {
+    /// A stream of `kind`; `default_flush` is Node's `flush` option (applied
+    /// to every write). Options are validated as Node does.
+    pub fn new(
+        id: u32,
+        kind: Kind,
+        opts: &Options,
+        default_flush: Flush,
+        post: Arc<dyn Post>,
+        pool: &'static Pool,
+        limits: Limits,
+    ) -> Result<Arc<ZStream>, OptionError> {
+        opts.validate(kind)?;
+        let popts = match format_of(kind) {
+            Some(format) if parallel_supports(opts) && default_flush == Flush::None => {
+                Some(ParallelOptions::new(format, opts)?)
+            }
+            _ => None,
+        };
+        let codec = match popts {
+            Some(_) => None,
+            None => Some(Codec::new(kind, opts)?),
+        };
+        Ok(Arc::new_cyclic(|me: &Weak<ZStream>| {
+            let engine = match codec {
+                Some(c) => Engine::Serial(Box::new(c)),
+                None => Engine::Parallel(Box::new(new_parallel(popts, me, pool))),
+            };
+            ZStream {
+                id,
+                pshared: Mutex::new(Shared {
+                    queue: VecDeque::new(),
+                    queued: 0,
+                    hold: Hold::None,
+                    hold_seq: 0,
+                    released_seq: 0,
+                    want: false,
+                    ready: Vec::new(),
+                    due: 0,
+                    now: 0,
+                    consumed: 0,
+                    seq: 0,
+                    idle_seq: 0,
+                    closed: false,
+                    failed: false,
+                    finished: false,
+                }),
+                work: Mutex::new(Work {
+                    engine,
+                    current: None,
+                    at: 0,
+                    dispatched: false,
+                    out: Vec::new(),
+                    consumed: 0,
+                    due: 0,
+                    error: None,
+                    ended: false,
+                    waiting: false,
+                }),
+                driver: Driver::new(),
+                post,
+                pool,
+                limits: Limits {
+                    in_high: limits.in_high.max(1),
+                    out_batch: limits.out_batch.max(1),
+                },
+                popts,
+                me: me.clone(),
+            }
+        }))
+    }
+
+    /// Whether compression runs on several cores.
+    pub fn is_parallel(&self) -> bool {
+        self.popts.is_some()
+    }
+
+    fn shared(&self) -> MutexGuard<'_, Shared> {
+        lock(&self.pshared)
+    }
+
+    /// Queues `chunks` (copied) with the stream's flush, then an explicit
+    /// flush if asked. True when JS may call the write callback now; false
+    /// when it waits for RELEASED.
+    pub fn push<'a>(
+        &self,
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+        default_flush: Flush,
+        then_flush: Option<Flush>,
+    ) -> bool {
+        let released = {
+            let mut s = self.shared();
+            s.seq += 1;
+            if s.closed || s.failed || s.finished {
+                return true;
+            }
+            if default_flush == Flush::None {
+                let mut all: Vec<u8> = Vec::new();
+                for c in chunks {
+                    all.extend_from_slice(c);
+                }
+                s.queued += all.len();
+                s.queue.push_back(Cmd::Data(all, Flush::None));
+            } else {
+                for c in chunks {
+                    s.queued += c.len();
+                    s.queue.push_back(Cmd::Data(c.to_vec(), default_flush));
+                }
+            }
+            if let Some(f) = then_flush {
+                s.queue.push_back(Cmd::Flush(f));
+                s.hold = Hold::Command;
+                s.hold_seq = s.seq;
+                false
+            } else if s.queued > self.limits.in_high {
+                s.hold = Hold::Room;
+                s.hold_seq = s.seq;
+                false
+            } else {
+                true
+            }
+        };
+        self.kick();
+        released
+    }
+
+    /// No more input; `finish` is Node's `finishFlush` (normally Z_FINISH).
+    pub fn end(&self, finish: Flush) {
+        {
+            let mut s = self.shared();
+            s.seq += 1;
+            if s.closed || s.failed || s.finished {
+                return;
+            }
+            s.queue.push_back(Cmd::Finish(finish));
+        }
+        self.kick();
+    }
+
+    /// Node's `params()`: a sync flush, then new settings; RELEASED after.
+    pub fn params(&self, level: i32, strategy: i32) {
+        {
+            let mut s = self.shared();
+            s.seq += 1;
+            if s.closed || s.failed || s.finished {
+                return;
+            }
+            s.queue.push_back(Cmd::Params(level, strategy));
+            s.hold = Hold::Command;
+            s.hold_seq = s.seq;
+        }
+        self.kick();
+    }
+
+    /// Node's `reset()`, in order with the writes before it.
+    pub fn reset(&self) {
+        {
+            let mut s = self.shared();
+            s.seq += 1;
+            if s.closed || s.failed {
+                return;
+            }
+            s.finished = false;
+            s.queue.push_back(Cmd::Reset);
+        }
+        self.kick();
+    }
+
+    /// The output that is ready, if any; otherwise JS will get the next
+    /// output in an update.
+    pub fn read(&self) -> Option<Vec<u8>> {
+        let data = {
+            let mut s = self.shared();
+            s.seq += 1;
+            if s.closed || s.failed {
+                return None;
+            }
+            if s.ready.is_empty() {
+                s.want = true;
+                None
+            } else {
+                s.want = false;
+                Some(std::mem::take(&mut s.ready))
+            }
+        };
+        // Room was made, or output is wanted: the driver may go on, and
+        // will post what became due.
+        self.kick();
+        data
+    }
+
+    /// Stops everything: queued input and pending output are dropped, the
+    /// engine is released by the driver, and nothing more is posted.
+    pub fn close(&self) {
+        {
+            let mut s = self.shared();
+            s.closed = true;
+            s.queue.clear();
+            s.queued = 0;
+            s.ready = Vec::new();
+        }
+        self.kick();
+    }
+
+    fn kick(&self) {
+        let Some(me) = self.me.upgrade() else {
+            return;
+        };
+        self.driver.kick(self.pool, move || {
+            me.driver.run(|| me.run_once());
+        });
+    }
+
+    /// One pass of the driver: move output and news to JS, take the next
+    /// command, do a bounded piece of work; until nothing can go on.
+    ///
+    /// IDLE is posted only when nothing more will be posted until JS calls
+    /// again: no work left, or output waiting that JS has not asked for.
+    fn run_once(&self) {
+        let mut w = lock(&self.work);
+        loop {
+            {
+                let mut s = self.shared();
+                self.absorb(&mut s, &mut w);
+                if s.closed {
+                    w.engine = Engine::Closed;
+                    w.current = None;
+                    w.out = Vec::new();
+                    return;
+                }
+                if s.failed {
+                    return;
+                }
+                let data = if s.want && !s.ready.is_empty() {
+                    s.want = false;
+                    Some(std::mem::take(&mut s.ready))
+                } else {
+                    None
+                };
+                let room = s.ready.len() < self.limits.out_batch;
+                if room && w.current.is_none() {
+                    self.next_command(&mut s, &mut w);
+                }
+                // A pool block's notify runs us again.
+                let waiting = std::mem::take(&mut w.waiting);
+                let nothing = w.current.is_none() && !self.blocks_in_flight(&w);
+                let stop = !room || nothing || waiting;
+                self.deliver(&mut s, data, stop && (!room || nothing));
+                if stop {
+                    return;
+                }
+            }
+            self.step(&mut w);
+        }
+    }
+
+    fn blocks_in_flight(&self, w: &Work) -> bool {
+        matches!(&w.engine, Engine::Parallel(p) if p.in_flight() > 0)
+    }
+
+    /// Takes the next command off the queue; a held write is released once
+    /// the queue is down to half.
+    fn next_command(&self, s: &mut Shared, w: &mut Work) {
+        let Some(cmd) = s.queue.pop_front() else {
+            return;
+        };
+        if let Cmd::Data(d, _) = &cmd {
+            s.queued -= d.len();
+        }
+        if s.hold == Hold::Room && s.queued <= self.limits.in_high / 2 {
+            s.hold = Hold::None;
+            s.now |= RELEASED;
+            s.released_seq = s.hold_seq;
+        }
+        w.current = Some(cmd);
+        w.at = 0;
+        w.dispatched = false;
+    }
+
+    /// Moves what the last step made into the shared state.
+    fn absorb(&self, s: &mut Shared, w: &mut Work) {
+        s.consumed += std::mem::take(&mut w.consumed);
+        if !w.out.is_empty() {
+            if s.ready.is_empty() && !s.closed {
+                std::mem::swap(&mut s.ready, &mut w.out);
+            } else if !s.closed {
+                s.ready.extend_from_slice(&w.out);
+                w.out.clear();
+            } else {
+                w.out.clear();
+            }
+        }
+        let due = std::mem::take(&mut w.due);
+        if due & RELEASED != 0 {
+            s.released_seq = s.hold_seq;
+        }
+        s.due |= due;
+        if let Some(e) = w.error.take() {
+            if !s.closed && !s.failed {
+                s.failed = true;
+                s.queue.clear();
+                s.queued = 0;
+                // Output made before the error goes first, if JS wants it.
+                let data = if s.want && !s.ready.is_empty() {
+                    Some(std::mem::take(&mut s.ready))
+                } else {
+                    None
+                };
+                self.post.post(Update {
+                    id: self.id,
+                    flags: ERROR,
+                    data,
+                    consumed: s.consumed,
+                    seq: s.seq,
+                    released_seq: 0,
+                    error: Some(e),
+                });
+            }
+            w.current = None;
+        }
+    }
+
+    /// Posts `data` and any news; IDLE too when asked and JS made calls
+    /// since the last IDLE.
+    fn deliver(&self, s: &mut Shared, data: Option<Vec<u8>>, idle: bool) {
+        if s.closed || s.failed {
+            return;
+        }
+        let mut flags = std::mem::take(&mut s.now);
+        if s.ready.is_empty() && s.due != 0 {
+            flags |= std::mem::take(&mut s.due);
+            if flags & RELEASED != 0 && s.hold == Hold::Command {
+                s.hold = Hold::None;
+            }
+        }
+        if flags & ENDED != 0 {
+            s.finished = true;
+        }
+        if idle && s.idle_seq != s.seq {
+            s.idle_seq = s.seq;
+            flags |= IDLE;
+        }
+        if flags != 0 || data.is_some() {
+            self.post.post(Update {
+                id: self.id,
+                flags,
+                data,
+                consumed: s.consumed,
+                seq: s.seq,
+                released_seq: s.released_seq,
+                error: None,
+            });
+        }
+    }
+
+    /// A bounded piece of work on the current command.
+    fn step(&self, w: &mut Work) {
+        let mut engine = std::mem::replace(&mut w.engine, Engine::Closed);
+        match &mut engine {
+            Engine::Serial(c) => self.step_serial(c, w),
+            Engine::Parallel(p) => self.step_parallel(p, w),
+            Engine::Closed => w.current = None,
+        }
+        w.engine = engine;
+    }
+
+    fn step_serial(&self, c: &mut Codec, w: &mut Work) {
+        let Some(cmd) = w.current.take() else {
+            return;
+        };
+        let limit = w.out.len() + STEP_OUT;
+        let (input, flush): (&[u8], Flush) = match &cmd {
+            Cmd::Data(d, f) => (&d[w.at..], *f),
+            Cmd::Flush(f) | Cmd::Finish(f) => (&[], *f),
+            Cmd::Params(..) => (&[], Flush::Sync),
+            Cmd::Reset => {
+                c.reset();
+                w.ended = false;
+                return;
+            }
+        };
+        if w.ended {
+            // The stream is complete: input now is trailing data.
+            match &cmd {
+                Cmd::Data(..) if !input.is_empty() => w.due |= EOF,
+                Cmd::Flush(_) | Cmd::Params(..) => w.due |= RELEASED,
+                Cmd::Finish(_) => w.due |= ENDED,
+                _ => {}
+            }
+            return;
+        }
+        match c.step(input, flush, &mut w.out, limit) {
+            Err(e) => w.error = Some(e),
+            Ok(st) => {
+                w.at += st.consumed;
+                w.consumed += st.consumed as u64;
+                let left = input.len() - st.consumed;
+                if st.ended {
+                    w.ended = true;
+                    if left > 0 {
+                        w.due |= EOF;
+                    }
+                } else if st.more_output || (left > 0 && st.consumed > 0) {
+                    w.current = Some(cmd);
+                    return;
+                }
+                match cmd {
+                    Cmd::Flush(_) => w.due |= RELEASED,
+                    Cmd::Finish(_) => w.due |= ENDED,
+                    Cmd::Params(level, strategy) => match c.set_params(level, strategy) {
+                        Ok(()) => w.due |= RELEASED,
+                        Err(e) => w.error = Some(e),
+                    },
+                    Cmd::Data(..) | Cmd::Reset => {}
+                }
+            }
+        }
+    }
+
+    fn step_parallel(&self, p: &mut Box<ParallelDeflate>, w: &mut Work) {
+        let mut progressed = false;
+        let mut done = false;
+        match &w.current {
+            None => {}
+            Some(Cmd::Reset) => {
+                **p = new_parallel(self.popts, &self.me, self.pool);
+                w.ended = false;
+                done = true;
+            }
+            Some(Cmd::Data(d, f)) => {
+                if w.ended {
+                    if !d.is_empty() {
+                        w.due |= EOF;
+                    }
+                    done = true;
+                } else {
+                    let n = p.write(&d[w.at..]);
+                    w.at += n;
+                    w.consumed += n as u64;
+                    progressed |= n > 0;
+                    if w.at == d.len() && (*f == Flush::None || p.flush(*f)) {
+                        done = true;
+                    }
+                }
+            }
+            Some(Cmd::Flush(f) | Cmd::Finish(f)) if !w.dispatched && !w.ended => {
+                w.dispatched = p.flush(*f);
+                progressed |= w.dispatched;
+            }
+            Some(Cmd::Params(..)) if !w.dispatched && !w.ended => {
+                w.dispatched = p.flush(Flush::Sync);
+                progressed |= w.dispatched;
+            }
+            Some(_) => {}
+        }
+        let before = w.out.len();
+        let complete = match p.take_output(&mut w.out) {
+            Ok(all) => all,
+            Err(e) => {
+                w.error = Some(e);
+                return;
+            }
+        };
+        progressed |= w.out.len() > before;
+        if complete {
+            w.ended = true;
+        }
+        if !done {
+            let drained = p.in_flight() == 0;
+            match &w.current {
+                Some(Cmd::Flush(_)) if w.ended || (w.dispatched && drained) => {
+                    w.due |= RELEASED;
+                    done = true;
+                }
+                Some(Cmd::Params(level, strategy)) if w.ended || (w.dispatched && drained) => {
+                    if p.set_params(*level, *strategy) {
+                        w.due |= RELEASED;
+                    } else {
+                        w.error = Some(ZlibError::new(
+                            super::zlib_error::ZCode::StreamError,
+                            "Zlib error",
+                        ));
+                    }
+                    done = true;
+                }
+                Some(Cmd::Finish(f)) => {
+                    let finished = if *f == Flush::Finish {
+                        w.ended
+                    } else {
+                        w.ended || (w.dispatched && drained)
+                    };
+                    if finished {
+                        w.due |= ENDED;
+                        done = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if done {
+            w.current = None;
+        } else if !progressed {
+            // Blocks are in flight: a pool thread's notify runs us again.
+            w.waiting = p.in_flight() > 0;
+            if !w.waiting {
+                // Nothing in flight and nothing done: cannot happen with a
+                // sound engine; fail rather than spin.
+                w.error = Some(ZlibError::new(
+                    super::zlib_error::ZCode::StreamError,
+                    "Zlib error",
+                ));
+            }
+        }
+    }
+}
+
+fn new_parallel(
+    popts: Option<ParallelOptions>,
+    me: &Weak<ZStream>,
+    pool: &'static Pool,
+) -> ParallelDeflate {
+    let weak = me.clone();
+    let notify: super::parallel::Notify = Arc::new(move || {
+        if let Some(z) = weak.upgrade() {
+            z.kick();
+        }
+    });
+    let opts = popts.unwrap_or(ParallelOptions {
+        format: super::container::Format::Gzip,
+        level: -1,
+        window_bits: 15,
+        mem_level: 8,
+        strategy: 0,
+        block_size: super::parallel::DEFAULT_BLOCK,
+        max_in_flight: 2,
+    });
+    ParallelDeflate::with_pool(opts, Some(notify), pool)
+}
+
+#[cfg(test)]
+mod tests;
