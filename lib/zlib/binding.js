@@ -1,0 +1,80 @@
+'use strict';
+
+// The native zlib streams' link to the addon: one sink per JS thread
+// (src/stream/zlib_sink.rs) delivering every stream's news in batches, and
+// the table that routes each record to its stream.
+//
+// A record is 8 numbers: [kind, id, a, b, c, d, e, f]
+//   UPDATE: a flags, b bytes consumed, c seq, d data index, e errno, f message index
+//   SPLICE: a bytes in, b bytes out, c errno, d failure kind, f message index
+// Indexes point into the batch's buffers (-1: none).
+
+const native = require('../native');
+
+const RECORD = 8;
+const KIND_UPDATE = 1;
+const KIND_SPLICE = 2;
+
+// Update flags (src/stream/zlib_stream.rs).
+const RELEASED = 1;
+const EOF = 2;
+const ENDED = 4;
+const IDLE = 8;
+const ERROR = 16;
+
+// id -> object with onUpdate(flags, consumed, seq, data, errno, message)
+// and onSpliced(bytesIn, bytesOut, errno, failureKind, message). Only
+// streams waiting for news are listed, so a stream nobody references can
+// be collected (its handle's finalizer then frees the Rust side).
+const listeners = new Map();
+let sink = null;
+let nextId = 1;
+
+function onBatch(nums, bufs) {
+  for (let i = 0; i < nums.length; i += RECORD) {
+    const target = listeners.get(nums[i + 1]);
+    if (target === undefined) continue;
+    try {
+      if (nums[i] === KIND_UPDATE) {
+        const d = nums[i + 5];
+        const m = nums[i + 7];
+        target.onUpdate(nums[i + 2], nums[i + 3], nums[i + 4],
+          d < 0 ? null : bufs[d], nums[i + 6], m < 0 ? null : bufs[m].toString());
+      } else if (nums[i] === KIND_SPLICE) {
+        const m = nums[i + 7];
+        target.onSpliced(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 5],
+          m < 0 ? null : bufs[m].toString());
+      }
+    } catch (err) {
+      // A user callback threw ('data', 'error' listeners): the rest of the
+      // batch still runs, on the next tick, and the throw goes on.
+      const rest = nums.slice(i + RECORD);
+      if (rest.length > 0) process.nextTick(onBatch, rest, bufs);
+      throw err;
+    }
+  }
+}
+
+function theSink() {
+  if (sink === null) sink = native.zlibSink(onBatch);
+  return sink;
+}
+
+function newId() {
+  const id = nextId;
+  nextId = nextId >= 0x7ffffff0 ? 1 : nextId + 1;
+  return id;
+}
+
+function listen(id, target) {
+  listeners.set(id, target);
+}
+
+function unlisten(id) {
+  listeners.delete(id);
+}
+
+module.exports = {
+  native, theSink, newId, listen, unlisten,
+  RELEASED, EOF, ENDED, IDLE, ERROR,
+};

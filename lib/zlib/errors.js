@@ -1,0 +1,39 @@
+'use strict';
+
+// The errors a zlib stream reports, shaped as Node's are: a plain Error
+// whose own properties are `errno` (zlib's number) and `code`
+// ('Z_DATA_ERROR', ...), with zlib's message ("incorrect header check").
+
+const { codes } = require('./constants');
+
+function zlibError(errno, message) {
+  const err = new Error(message);
+  err.errno = errno;
+  err.code = codes[errno] || 'Z_UNKNOWN_ERROR';
+  return err;
+}
+
+// Node's ERR_BUFFER_TOO_LARGE (maxOutputLength exceeded).
+function bufferTooLarge(max) {
+  const err = new RangeError(`Cannot create a Buffer larger than ${max} bytes`);
+  Object.defineProperty(err, 'code', {
+    value: 'ERR_BUFFER_TOO_LARGE', enumerable: true, writable: true, configurable: true,
+  });
+  Object.defineProperty(err, 'toString', {
+    value() { return `${this.name} [${this.code}]: ${this.message}`; },
+    enumerable: false, writable: true, configurable: true,
+  });
+  err.stack = err.stack.replace(/^RangeError/, 'RangeError [ERR_BUFFER_TOO_LARGE]');
+  return err;
+}
+
+// What Node's assert() throws when reset() is called on a closed stream.
+function bindingClosed() {
+  const err = new Error('zlib binding closed\nThis is caused by either a bug in Node.js ' +
+    'or incorrect usage of Node.js internals.\nPlease open an issue with this stack trace at ' +
+    'https://github.com/nodejs/node/issues\n');
+  err.code = 'ERR_INTERNAL_ASSERTION';
+  return err;
+}
+
+module.exports = { zlibError, bufferTooLarge, bindingClosed };

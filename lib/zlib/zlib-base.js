@@ -1,0 +1,374 @@
+'use strict';
+
+// ZlibBase: the native zlib transform. An instance of forkpipe's Transform
+// (so of its Duplex, Readable, Writable) whose bytes are compressed or
+// decompressed by the addon on its thread pool (src/stream/zlib_stream.rs),
+// never on the JS thread. Shaped like Node's zlib objects: the same
+// options, events, errors, flush()/close()/reset()/params(), bytesWritten,
+// _closed, _level, _strategy, _chunkSize.
+//
+// Crossings (lib/zlib/binding.js has the wire format):
+// - Writes: each write is copied into Rust in one call (zlibPush). Writes
+//   under SMALL bytes are gathered in JS first (up to BATCH bytes, or until
+//   the next tick, a flush or end) and cross together (zlibPushv). A write
+//   callback runs at once while Rust's queue has room (1 MiB), else when
+//   the queue is down to half. A write larger than SLICE crosses in slices,
+//   each after the last was taken, so Rust never holds a huge copy.
+// - Output: _read asks Rust once (zlibRead): whatever is ready comes back
+//   at once as one Buffer; otherwise the next output arrives as one Buffer
+//   in an update. Rust stops producing while about 256 KiB wait for a
+//   reader, so a slow consumer bounds memory.
+// - Updates also carry RELEASED (the held write/flush callback may run),
+//   ENDED (end() is complete), EOF, errors, and IDLE; while a stream waits
+//   for one, it holds the event loop open (loop-hold.js).
+
+const Transform = require('../stream/transform');
+const eos = require('../stream/end-of-stream');
+const binding = require('./binding');
+const loop = require('./loop-hold');
+const { parse } = require('./options');
+const { zlibError, bindingClosed } = require('./errors');
+const { constants: C } = require('./constants');
+
+const { native, RELEASED, EOF, ENDED, IDLE, ERROR } = binding;
+
+// Writes smaller than this are gathered; a gathered batch crosses at this size.
+const SMALL = 16 * 1024;
+const BATCH = 64 * 1024;
+// The largest piece of one write that crosses at a time (Rust's queue size).
+const SLICE = 1024 * 1024;
+
+const kHandle = Symbol('forkpipe.zlib.handle');
+const kId = Symbol('forkpipe.zlib.id');
+const kSent = Symbol('forkpipe.zlib.sent');
+const kBusy = Symbol('forkpipe.zlib.busy');
+const kHeld = Symbol('forkpipe.zlib.heldCallback');
+const kHeldSeq = Symbol('forkpipe.zlib.heldSeq');
+const kFinal = Symbol('forkpipe.zlib.finalCallback');
+const kGathered = Symbol('forkpipe.zlib.gathered');
+const kGatheredBytes = Symbol('forkpipe.zlib.gatheredBytes');
+const kSendQueued = Symbol('forkpipe.zlib.sendQueued');
+const kSliceOut = Symbol('forkpipe.zlib.sliceOutput');
+const kParallel = Symbol('forkpipe.zlib.parallel');
+
+// flush() and params() travel through write() as tagged empty Buffers, so
+// that they keep their place among the writes.
+const kFlushKind = Symbol('forkpipe.zlib.flushKind');
+const kParams = Symbol('forkpipe.zlib.params');
+const flushMarkers = [];
+for (let kind = C.Z_NO_FLUSH; kind <= C.Z_BLOCK; kind++) {
+  const marker = Buffer.alloc(0);
+  marker[kFlushKind] = kind;
+  flushMarkers[kind] = marker;
+}
+
+module.exports = ZlibBase;
+
+function ZlibBase(opts, mode) {
+  const o = parse(opts, mode);
+  Transform.call(this, { autoDestroy: true, ...o.streamOptions });
+  this.bytesWritten = 0;
+  this._chunkSize = o.chunkSize;
+  this._defaultFlushFlag = o.flush;
+  this._finishFlushFlag = o.finishFlush;
+  this._defaultFullFlushFlag = C.Z_FULL_FLUSH;
+  this._info = opts && opts.info;
+  this._maxOutputLength = o.maxOutputLength;
+  this._level = o.level;
+  this._strategy = o.strategy;
+
+  const id = binding.newId();
+  this[kId] = id;
+  this[kHandle] = native.zlibCreate(binding.theSink(), id, mode, o.level, o.windowBits,
+    o.memLevel, o.strategy, o.chunkSize, o.dictionary === undefined ? null : o.dictionary,
+    o.flush);
+  // Compression runs on several cores unless a dictionary or a per-write
+  // flush asks for one zlib stream (zlib_stream.rs decides the same way).
+  this[kParallel] = (mode === 1 || mode === 3 || mode === 5) &&
+    o.dictionary === undefined && o.flush === C.Z_NO_FLUSH;
+  this[kSent] = 0;
+  this[kBusy] = false;
+  this[kHeld] = null;
+  this[kHeldSeq] = 0;
+  this[kFinal] = null;
+  this[kGathered] = [];
+  this[kGatheredBytes] = 0;
+  this[kSendQueued] = false;
+  // Node slices output at chunkSize; forkpipe only when asked to.
+  this[kSliceOut] = o.chunkSizeGiven;
+}
+Object.setPrototypeOf(ZlibBase.prototype, Transform.prototype);
+Object.setPrototypeOf(ZlibBase, Transform);
+
+Object.defineProperty(ZlibBase.prototype, '_closed', {
+  configurable: true,
+  enumerable: true,
+  get() {
+    return this[kHandle] === null;
+  },
+});
+
+// Every call into Rust may start work that reports back: until Rust says
+// it is idle after the latest call, the stream is listened to and holds
+// the event loop open.
+function called(stream) {
+  stream[kSent]++;
+  if (!stream[kBusy]) {
+    stream[kBusy] = true;
+    binding.listen(stream[kId], stream);
+    loop.hold();
+  }
+}
+
+// `fn` runs when Rust releases the call just made (RELEASED names it).
+function holdFor(stream, fn) {
+  stream[kHeld] = fn;
+  stream[kHeldSeq] = stream[kSent];
+}
+
+function settle(stream) {
+  if (stream[kBusy]) {
+    stream[kBusy] = false;
+    binding.unlisten(stream[kId]);
+    loop.release();
+  }
+}
+
+// `errno` is, without ERROR, the number of the call RELEASED releases.
+ZlibBase.prototype.onUpdate = function onUpdate(flags, consumed, seq, data, errno, message) {
+  if (this[kHandle] === null) return;
+  this.bytesWritten = consumed;
+  if (flags & ERROR) {
+    if (data !== null) pushOut(this, data);
+    const err = zlibError(errno, message);
+    this.destroy(err);
+    return;
+  }
+  if ((flags & IDLE) && seq === this[kSent]) settle(this);
+  if (data !== null) pushOut(this, data);
+  if (flags & EOF) this.push(null);
+  if ((flags & RELEASED) && errno === this[kHeldSeq]) {
+    const cb = this[kHeld];
+    this[kHeld] = null;
+    if (cb !== null) cb();
+  }
+  if (flags & ENDED) {
+    const cb = this[kFinal];
+    this[kFinal] = null;
+    if (cb !== null) cb();
+  }
+};
+
+function pushOut(stream, data) {
+  if (!stream[kSliceOut] || data.length <= stream._chunkSize) {
+    stream.push(data);
+    return;
+  }
+  const size = stream._chunkSize;
+  for (let at = 0; at < data.length; at += size) {
+    stream.push(data.subarray(at, Math.min(at + size, data.length)));
+  }
+}
+
+ZlibBase.prototype._read = function _read() {
+  const handle = this[kHandle];
+  if (handle === null) return;
+  called(this);
+  const data = native.zlibRead(handle);
+  if (data != null) pushOut(this, data);
+};
+
+// Sends what was gathered plus `bufs` (and then a flush of `kind`, or -1);
+// true when the write callback may run now.
+function send(stream, bufs, kind) {
+  let list = bufs;
+  if (stream[kGatheredBytes] > 0 || stream[kGathered].length > 0) {
+    list = stream[kGathered].concat(bufs);
+    stream[kGathered] = [];
+    stream[kGatheredBytes] = 0;
+  }
+  called(stream);
+  const handle = stream[kHandle];
+  const flush = stream._defaultFlushFlag;
+  if (list.length === 1 && kind < 0) return native.zlibPush(handle, list[0], flush, -1);
+  return native.zlibPushv(handle, list, flush, kind);
+}
+
+function sendGathered(stream) {
+  stream[kSendQueued] = false;
+  if (stream[kHandle] === null || stream[kGathered].length === 0) return;
+  // The callbacks already ran; a full queue only delays the next send.
+  send(stream, [], -1);
+}
+
+function toBuffer(chunk, encoding) {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, encoding);
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+ZlibBase.prototype._write = function _write(chunk, encoding, cb) {
+  if (this[kHandle] === null) {
+    process.nextTick(cb);
+    return;
+  }
+  chunk = toBuffer(chunk, encoding);
+  if (chunk.length > 0 && chunk.length < SMALL && chunk[kFlushKind] === undefined &&
+      chunk[kParams] === undefined) {
+    // Gather small writes: one crossing per batch.
+    this[kGathered].push(chunk);
+    this[kGatheredBytes] += chunk.length;
+    if (this[kGatheredBytes] >= BATCH) {
+      if (!send(this, [], -1)) {
+        holdFor(this, cb);
+        return;
+      }
+    } else if (!this[kSendQueued]) {
+      this[kSendQueued] = true;
+      process.nextTick(sendGathered, this);
+    }
+    cb();
+    return;
+  }
+  writeList(this, [chunk], 0, cb);
+};
+
+ZlibBase.prototype._writev = function _writev(entries, cb) {
+  if (this[kHandle] === null) {
+    process.nextTick(cb);
+    return;
+  }
+  const list = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    list[i] = toBuffer(entries[i].chunk, entries[i].encoding);
+  }
+  writeList(this, list, 0, cb);
+};
+
+// Sends list[i..] in order: runs of data in one crossing, each flush or
+// params marker after the data before it, each huge chunk in slices; waits
+// for RELEASED whenever Rust holds a write back, then goes on.
+function writeList(stream, list, i, cb) {
+  let run = [];
+  for (; i < list.length; i++) {
+    if (stream[kHandle] === null) break;
+    const chunk = list[i];
+    const kind = chunk[kFlushKind];
+    const params = chunk[kParams];
+    if (kind !== undefined || params !== undefined || chunk.length > SLICE) {
+      if (run.length > 0 && !send(stream, run, -1)) {
+        holdFor(stream, () => writeList(stream, list, i, cb));
+        return;
+      }
+      run = [];
+      if (kind !== undefined) {
+        send(stream, [], kind);
+        holdFor(stream, () => writeList(stream, list, i + 1, cb));
+        return;
+      }
+      if (params !== undefined) {
+        if (stream[kGathered].length > 0) send(stream, [], -1);
+        called(stream);
+        native.zlibParams(stream[kHandle], params[0], params[1]);
+        holdFor(stream, () => {
+          stream._level = params[0];
+          stream._strategy = params[1];
+          writeList(stream, list, i + 1, cb);
+        });
+        return;
+      }
+      writeSlices(stream, chunk, 0, () => writeList(stream, list, i + 1, cb));
+      return;
+    }
+    run.push(chunk);
+  }
+  if (run.length > 0 && stream[kHandle] !== null && !send(stream, run, -1)) {
+    holdFor(stream, cb);
+    return;
+  }
+  cb();
+}
+
+function writeSlices(stream, chunk, at, cb) {
+  while (at < chunk.length && stream[kHandle] !== null) {
+    const end = Math.min(at + SLICE, chunk.length);
+    const taken = send(stream, [chunk.subarray(at, end)], -1);
+    at = end;
+    if (!taken) {
+      holdFor(stream, at < chunk.length ? () => writeSlices(stream, chunk, at, cb) : cb);
+      return;
+    }
+  }
+  cb();
+}
+
+// Node's zlib ends in _flush (the Transform's end hook) and lets _final
+// pass at once, so 'finish' comes before the last output as in Node.
+ZlibBase.prototype._final = function _final(cb) {
+  cb();
+};
+
+ZlibBase.prototype._flush = function _flush(cb) {
+  const handle = this[kHandle];
+  if (handle === null) {
+    cb();
+    return;
+  }
+  if (this[kGathered].length > 0) send(this, [], -1);
+  this[kFinal] = cb;
+  called(this);
+  native.zlibEnd(handle, this._finishFlushFlag);
+};
+
+// Kept for code that calls it: the stream's own write path.
+ZlibBase.prototype._transform = function _transform(chunk, encoding, cb) {
+  this._write(chunk, encoding, cb);
+};
+
+ZlibBase.prototype.flush = function flush(kind, callback) {
+  if (typeof kind === 'function' || (kind === undefined && !callback)) {
+    callback = kind;
+    kind = this._defaultFullFlushFlag;
+  }
+  if (this.writableFinished) {
+    if (callback) process.nextTick(callback);
+  } else if (this.writableEnded) {
+    if (callback) this.once('end', callback);
+  } else {
+    this.write(flushMarkers[kind] || flushMarkers[this._defaultFullFlushFlag], '', callback);
+  }
+};
+
+ZlibBase.prototype.close = function close(callback) {
+  if (callback) eos(this, callback);
+  this.destroy();
+};
+
+ZlibBase.prototype.reset = function reset() {
+  const handle = this[kHandle];
+  if (handle === null) throw bindingClosed();
+  if (this[kGathered].length > 0) send(this, [], -1);
+  called(this);
+  native.zlibReset(handle);
+};
+
+ZlibBase.prototype._destroy = function _destroy(err, cb) {
+  const handle = this[kHandle];
+  if (handle !== null) {
+    native.zlibClose(handle);
+    this[kHandle] = null;
+  }
+  this[kGathered] = [];
+  this[kGatheredBytes] = 0;
+  settle(this);
+  // A write Rust held back is answered, as Node answers its pending write.
+  const held = this[kHeld];
+  this[kHeld] = null;
+  this[kFinal] = null;
+  if (held !== null && !err) process.nextTick(held);
+  cb(err);
+};
+
+ZlibBase.kParams = kParams;
+ZlibBase.kParallel = kParallel;
+ZlibBase.kHandle = kHandle;
