@@ -21,6 +21,7 @@ pub mod fs_done;
 pub mod fs_ops;
 pub mod fs_pool;
 pub mod fs_splice;
+pub mod js_output;
 pub mod lines;
 pub mod napi_fs;
 pub mod napi_split;

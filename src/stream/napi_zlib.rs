@@ -27,6 +27,7 @@ use napi::bindgen_prelude::{Buffer, BufferSlice, Either, External, FnArgs, Funct
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
+use super::js_output::{Output, Outputs};
 use super::parallel::{
     format_of, parallel_supports, ParallelDeflate, ParallelOptions, DEFAULT_BLOCK,
 };
@@ -84,7 +85,7 @@ fn options(
 }
 
 /// What JS passes to `zlibSink`: called with (numbers, buffers).
-type SinkCallback<'a> = Function<'a, FnArgs<(Vec<f64>, Vec<Buffer>)>, ()>;
+type SinkCallback<'a> = Function<'a, FnArgs<(Vec<f64>, Outputs)>, ()>;
 
 /// Registers this JS thread's callback; returns the sink streams report to.
 #[napi(js_name = "zlibSink", catch_unwind)]
@@ -187,8 +188,8 @@ pub fn zlib_end(handle: &External<Handle>, finish_flush: i32) -> Result<()> {
 }
 
 #[napi(js_name = "zlibRead", catch_unwind)]
-pub fn zlib_read(handle: &External<Handle>) -> Option<Buffer> {
-    handle.stream.read().map(Buffer::from)
+pub fn zlib_read(handle: &External<Handle>) -> Option<Output> {
+    handle.stream.read().map(Output)
 }
 
 #[napi(js_name = "zlibParams", catch_unwind)]

@@ -23,10 +23,11 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use napi::bindgen_prelude::{Buffer, FnArgs};
+use napi::bindgen_prelude::FnArgs;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
+use super::js_output::Outputs;
 use super::zlib_splice::Outcome;
 use super::zlib_stream::{Post, Update};
 
@@ -34,7 +35,7 @@ pub const RECORD: usize = 8;
 pub const KIND_UPDATE: f64 = 1.0;
 pub const KIND_SPLICE: f64 = 2.0;
 
-pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Vec<Buffer>)>, Status, false, true>;
+pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Outputs)>, Status, false, true>;
 
 #[derive(Default)]
 pub struct Outbox {
@@ -45,13 +46,12 @@ pub struct Outbox {
 
 impl Outbox {
     /// Everything queued so far, for one JS call.
-    pub fn take(&mut self) -> (Vec<f64>, Vec<Buffer>) {
+    pub fn take(&mut self) -> (Vec<f64>, Outputs) {
         self.scheduled = false;
-        let bufs = std::mem::take(&mut self.bufs)
-            .into_iter()
-            .map(Buffer::from)
-            .collect();
-        (std::mem::take(&mut self.nums), bufs)
+        (
+            std::mem::take(&mut self.nums),
+            Outputs(std::mem::take(&mut self.bufs)),
+        )
     }
 
     fn payload(&mut self, bytes: Vec<u8>) -> f64 {
