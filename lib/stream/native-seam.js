@@ -19,8 +19,8 @@
 //     cb(err, buffers | null)              cb(err)        // all written
 //     null: end of data                  end(cb)          // flush + EOF
 //   close(cb)                            close(cb)
-//   spliceTo(sinkHandle, cb)  (optional: move everything to a sink inside
-//     cb(err, bytesMoved)      Rust, e.g. copy_file_range/splice/sendfile)
+//   spliceTo(sink, cb) -> false | other  (optional)
+//   stopSplice()       (optional)
 //
 // - NativeReadable is a Readable: its _read asks the handle for up to
 //   highWaterMark bytes and pushes the batch it gets back. A JS-defined
@@ -28,40 +28,201 @@
 // - NativeWritable is a Writable: _writev hands all queued chunks to the
 //   handle in one call; _write is the one-chunk case; _final ends it.
 // - A native Transform (gzip, line splitting) is a Duplex built the same
-//   way from a handle that is both a sink and a source (later work).
-// - spliceIfNative(src, dst) is what pipeline() asks before wiring two
-//   Node-style streams with pipe(): when both carry a handle and the
-//   source can splice, the bytes never enter JS and only 'end'/'finish'/
-//   'close'/'error' are emitted. Every other pair takes the JS path, so
-//   mixing native and JS-defined streams behaves exactly like Node.
+//   way from a handle that is both a sink and a source.
+//
+// Native pipelines. The choice is made each time a NativeReadable's _read
+// runs, so pipe() and pipeline() (both of which wire src.pipe(dst)) get it
+// alike: when the source is flowing into exactly one destination through
+// pipe() and nothing else listens ('data' only from that pipe, no
+// 'readable', no encoding), nothing is left in the source's buffer (it
+// waits a tick for the last chunk to go), and the destination has a sink (its own handle, or one an adapter registered
+// with registerSinkAdapter() makes for it, e.g. an http.ServerResponse),
+// _read calls handle.spliceTo(sink, cb) instead of readBatch. If that
+// returns false the pair cannot splice and _read reads as usual.
+// Otherwise the bytes move inside Rust until
+//
+//   cb(err, moved, stopped, sinkErr)
+//     err       the source failed: the source is errored (destroyed)
+//     sinkErr   the destination failed: it is destroyed with sinkErr (or
+//               sink.fail(sinkErr) decides), and the source goes on
+//     stopped   the splice ended early without losing a byte
+//     otherwise the source is exhausted: push(null), so 'end' and then
+//               the pipe's dest.end() follow as on the slow path
+//
+// lib/fs's handles speak a small protocol between source and sink, which
+// other native streams may join (a native transform's readable side as a
+// source, its writable side as a sink):
+//
+//   sink.beginSplice(source) -> null (not now) | target
+//     target(go): once everything written to the sink before has reached
+//     it, go(fd, position, dup, chunked) hands over the fd to write to
+//     (position -1: the fd's own; dup: the job must work on a duplicate;
+//     chunked: frame as HTTP chunks), or go(null) declines (the sink has
+//     nothing to undo then)
+//   sink.endSplice(bytesWritten, sinkFailed)   after go(fd), when it is over
+//   source.stopSplice() / source.cancelSplice() / source.framable()
+//     what a sink may ask of the source splicing into it
+//
+// After a stop (or a sink error) the pending _read is served by readBatch,
+// so the next bytes go through JS from exactly where Rust stopped. A
+// splice is asked to stop (handle.stopSplice()) the moment it would no
+// longer be chosen: a 'data' or 'readable' listener is added, the source
+// is paused, unpiped, piped elsewhere too, or given an encoding. The
+// handles stop it themselves when JS writes to, ends or destroys the sink,
+// or destroys the source. Once the destination has drained and the source
+// reads again, the next _read may splice again.
+//
+// spliceIfNative() is kept for callers of the earlier contract and always
+// answers false ("nothing done, pipe as usual"): the pipe then splices in
+// _read. pipeline() no longer calls it.
 
 const Readable = require('./readable');
 const Writable = require('./writable');
+const { fail } = require('./destroy');
 
 const kNativeHandle = Symbol.for('forkpipe.stream.nativeHandle');
+const kSplicing = Symbol('forkpipe.stream.splicing');
+
+const sinkAdapters = [];
+
+// fn(dest) -> sink handle | undefined, for destinations that are not
+// native streams themselves (an http.ServerResponse, a net.Socket).
+function registerSinkAdapter(fn) {
+  if (!sinkAdapters.includes(fn)) sinkAdapters.push(fn);
+}
+
+function sinkOf(dest) {
+  const own = dest[kNativeHandle];
+  if (own !== undefined) return own;
+  for (let i = 0; i < sinkAdapters.length; i++) {
+    const sink = sinkAdapters[i](dest);
+    if (sink !== undefined) return sink;
+  }
+  return undefined;
+}
 
 function NativeReadable(handle, options) {
   if (!(this instanceof NativeReadable)) return new NativeReadable(handle, options);
   Readable.call(this, options);
   this[kNativeHandle] = handle;
+  this[kSplicing] = null;
 }
 Object.setPrototypeOf(NativeReadable.prototype, Readable.prototype);
 Object.setPrototypeOf(NativeReadable, Readable);
 
 NativeReadable.prototype._read = function _read(n) {
-  const handle = this[kNativeHandle];
-  handle.readBatch(n, (err, buffers) => {
-    if (err) {
-      this.destroy(err);
-    } else if (buffers === null) {
-      this.push(null);
+  const dest = spliceDestination(this);
+  if (dest !== undefined) {
+    // Readable asks for more while it still holds the chunk it is about to
+    // hand out: the splice waits until that chunk has gone to dest.
+    if (this._readableState.length === 0) {
+      if (startSplice(this, dest, n)) return;
     } else {
-      for (let i = 0; i < buffers.length; i++) this.push(buffers[i]);
+      process.nextTick(spliceWhenEmpty, this, n);
+      return;
+    }
+  }
+  readBatch(this, n);
+};
+
+function spliceWhenEmpty(src, n) {
+  if (src.destroyed) return;
+  if (src._readableState.length === 0) {
+    const dest = spliceDestination(src);
+    if (dest !== undefined && startSplice(src, dest, n)) return;
+  }
+  readBatch(src, n);
+}
+
+function readBatch(stream, n) {
+  stream[kNativeHandle].readBatch(n, (err, buffers) => {
+    if (stream.destroyed) return;
+    if (err) {
+      fail(stream, err);
+    } else if (buffers === null) {
+      stream.push(null);
+    } else {
+      for (let i = 0; i < buffers.length; i++) stream.push(buffers[i]);
       // An empty batch is not the end: ask again later.
-      if (buffers.length === 0) this.push(Buffer.alloc(0));
+      if (buffers.length === 0) stream.push(Buffer.alloc(0));
     }
   });
-};
+}
+
+// Whether the source's data has nowhere to go but its one piped
+// destination.
+function onlyPiped(src, dest) {
+  const state = src._readableState;
+  if (state.pipes.length !== 1) return false;
+  const only = state.pipes[0];
+  if (dest !== undefined && only !== dest) return false;
+  // Paused only until that destination drains counts as flowing: the
+  // sink waits for the drain anyway.
+  const flowing = state.flowing === true ||
+    (state.flowing === false && state.awaitDrainWriters === only);
+  return flowing && state.decoder === null && !state.objectMode &&
+    src.listenerCount('data') === 1 && src.listenerCount('readable') === 0;
+}
+
+function spliceDestination(src) {
+  if (typeof src[kNativeHandle].spliceTo !== 'function' || !onlyPiped(src)) return undefined;
+  const dest = src._readableState.pipes[0];
+  // Whatever JS already wrote to dest must reach it first: the sink waits
+  // for that before it hands over its fd (see the protocol above).
+  return dest.writableEnded || dest.destroyed ? undefined : dest;
+}
+
+function startSplice(src, dest, n) {
+  const sink = sinkOf(dest);
+  if (sink === undefined) return false;
+  const splicing = { dest, sink };
+  const started = src[kNativeHandle].spliceTo(sink, (err, moved, stopped, sinkErr) => {
+    src[kSplicing] = null;
+    if (src.destroyed) return;
+    if (err) {
+      fail(src, err);
+      return;
+    }
+    if (sinkErr) {
+      if (typeof sink.fail === 'function') sink.fail(sinkErr);
+      else dest.destroy(sinkErr);
+    }
+    if (stopped || sinkErr) readBatch(src, n);
+    else src.push(null);
+  });
+  if (started === false) return false;
+  src[kSplicing] = splicing;
+  // The handle may have finished synchronously.
+  if (src[kSplicing] === splicing) maybeStopSplice(src);
+  return true;
+}
+
+function maybeStopSplice(src) {
+  const splicing = src[kSplicing];
+  if (splicing === null || splicing === undefined || splicing.stopping) return;
+  if (onlyPiped(src, splicing.dest)) return;
+  splicing.stopping = true;
+  const handle = src[kNativeHandle];
+  if (typeof handle.stopSplice === 'function') handle.stopSplice();
+}
+
+// What can make a running splice the wrong choice, seen from the source.
+for (const method of ['on', 'addListener', 'prependListener']) {
+  const base = Readable.prototype[method];
+  NativeReadable.prototype[method] = function listen(ev, fn) {
+    const result = base.call(this, ev, fn);
+    if (this[kSplicing] && (ev === 'data' || ev === 'readable')) maybeStopSplice(this);
+    return result;
+  };
+}
+for (const method of ['pause', 'unpipe', 'setEncoding']) {
+  const base = Readable.prototype[method];
+  NativeReadable.prototype[method] = function changeFlow(...args) {
+    const result = Reflect.apply(base, this, args);
+    if (this[kSplicing]) maybeStopSplice(this);
+    return result;
+  };
+}
 
 NativeReadable.prototype._destroy = function _destroy(err, cb) {
   this[kNativeHandle].close(() => cb(err));
@@ -97,35 +258,10 @@ function nativeHandleOf(stream) {
   return stream != null ? stream[kNativeHandle] : undefined;
 }
 
-// Called by pipeline() for each Node-style src -> dst pair before it
-// falls back to src.pipe(dst). Returns false (nothing done) unless both
-// ends are native, the source can splice, nothing is buffered in JS yet
-// and dst is to be ended. Otherwise the move happens in Rust; afterwards
-// src ends ('end') and dst is ended ('finish'), or both are destroyed with
-// the error, and pipeline()'s usual end-of-stream watchers take it from
-// there.
-function spliceIfNative(src, dst, end) {
-  const from = nativeHandleOf(src);
-  const to = nativeHandleOf(dst);
-  if (from === undefined || to === undefined || typeof from.spliceTo !== 'function' || !end) {
-    return false;
-  }
-  if (src.readableLength !== 0 || dst.writableLength !== 0 || src.readableFlowing !== null) {
-    return false;
-  }
-  // Keep JS from pulling while Rust moves the data.
-  src.pause();
-  from.spliceTo(to, (err) => {
-    if (err) {
-      src.destroy(err);
-      dst.destroy(err);
-      return;
-    }
-    src.push(null);
-    src.resume();
-    dst.end();
-  });
-  return true;
+// The earlier contract's entry point: nothing to do here any more (the
+// pipe splices in _read), so the caller pipes as usual.
+function spliceIfNative() {
+  return false;
 }
 
 module.exports = {
@@ -133,5 +269,6 @@ module.exports = {
   NativeReadable,
   NativeWritable,
   nativeHandleOf,
+  registerSinkAdapter,
   spliceIfNative,
 };

@@ -10,7 +10,6 @@ const { makeError, AbortError, combineErrors } = require('./errors');
 const { checkFunction, checkSignal } = require('./validate');
 const { onAbort } = require('./abort-listener');
 const k = require('./kinds');
-const { kNativeHandle, spliceIfNative } = require('./native-seam');
 
 function callOnce(fn) {
   let called = false;
@@ -298,17 +297,11 @@ function pipeInto(src, dst, finish, { end }) {
     if (!ended) finish(makeError('ERR_STREAM_PREMATURE_CLOSE'));
   });
 
-  if (src[kNativeHandle] !== undefined && dst[kNativeHandle] !== undefined &&
-      spliceIfNative(src, dst, end)) {
-    // Two native neighbours: the bytes move inside Rust (native-seam.js).
-    ended = true;
-  } else {
-    src.pipe(dst, { end: false });
-  }
+  // Two native neighbours splice inside Rust from within this pipe (the
+  // source's _read decides: native-seam.js); the end events are the same.
+  src.pipe(dst, { end: false });
 
-  if (ended) {
-    // The splice ends dst itself.
-  } else if (end) {
+  if (end) {
     const endDst = () => {
       ended = true;
       dst.end();
