@@ -1,0 +1,105 @@
+'use strict';
+
+// The addon's fs jobs as JS sees them (src/stream/napi_fs.rs). Each job
+// gets a request id and a callback; the addon runs it on a thread of its
+// own and reports completions in batches, one JS call per batch, however
+// many jobs finished meanwhile.
+//
+//   callback(errno, value, info)   errno: 0 or the positive errno
+//
+// While any job is pending, a timer handle keeps the event loop alive
+// (the addon's threadsafe function is weak), as libuv's fs requests do.
+
+const native = require('../native');
+
+// Same order as SYSCALLS in napi_fs.rs.
+const SYSCALLS = ['', 'open', 'read', 'write', 'close', 'fsync', 'fstat', 'poll', 'fcntl'];
+const SIDE_SOURCE = 1 << 8;
+const SIDE_SINK = 2 << 8;
+const EOF = 1 << 16;
+const KIND = { FILE: 0, PIPE: 1, SOCKET: 2, OTHER: 3 };
+const ECANCELED = 125;
+
+const pending = new Map();
+let nextId = 1;
+let keepAlive = null;
+let initialized = false;
+
+function onCompletions(batch) {
+  for (let i = 0; i < batch.length; i += 4) {
+    const id = batch[i];
+    const cb = pending.get(id);
+    if (cb === undefined) continue;
+    pending.delete(id);
+    try {
+      cb(batch[i + 2], batch[i + 1], batch[i + 3]);
+    } catch (err) {
+      // A user callback threw (an 'error' or 'data' listener): the rest of
+      // the batch still runs, on the next tick, and the throw goes on.
+      const rest = batch.slice(i + 4);
+      if (rest.length > 0) process.nextTick(onCompletions, rest);
+      settle();
+      throw err;
+    }
+  }
+  settle();
+}
+
+function settle() {
+  if (pending.size === 0 && keepAlive !== null) keepAlive.unref();
+}
+
+function init() {
+  initialized = true;
+  native.fsInit(onCompletions);
+  keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  keepAlive.unref();
+}
+
+// Starts job `op` (a native function taking the id first) with `args`.
+// Returns the request id (for cancel()).
+function submit(op, args, cb) {
+  if (!initialized) init();
+  const id = nextId;
+  nextId = nextId >= 0xfffffff0 ? 1 : nextId + 1;
+  pending.set(id, cb);
+  if (pending.size === 1) keepAlive.ref();
+  try {
+    op(id, ...args);
+  } catch (err) {
+    pending.delete(id);
+    settle();
+    throw err;
+  }
+  return id;
+}
+
+const open = (path, flags, mode, cb) => submit(native.fsOpen, [path, flags, mode], cb);
+const read = (fd, buffers, position, wait, cb) =>
+  submit(native.fsRead, [fd, buffers, position, wait], cb);
+const write = (fd, buffers, position, wait, cb) =>
+  submit(native.fsWrite, [fd, buffers, position, wait], cb);
+const fsync = (fd, cb) => submit(native.fsFsync, [fd], cb);
+const close = (fd, cb) => submit(native.fsClose, [fd], cb);
+const splice = (src, dst, srcPos, dstPos, len, dupDst, chunked, cb) =>
+  submit(native.fsSplice, [src, dst, srcPos, dstPos, len, dupDst, chunked], cb);
+
+// Ends a wait, a pipe read or write, or a splice (stopOnly: at a point
+// where no byte is lost). The job still completes.
+function cancel(id, stopOnly = false) {
+  native.fsCancel(id, stopOnly);
+}
+
+// The kind of an fd (KIND.*), or a negative errno.
+function kindOf(fd) {
+  return native.fsKind(fd);
+}
+
+function syscallOf(info) {
+  return SYSCALLS[info & 0xff] || 'read';
+}
+
+module.exports = {
+  open, read, write, fsync, close, splice, cancel, kindOf, syscallOf,
+  SIDE_SOURCE, SIDE_SINK, EOF, KIND, ECANCELED,
+};
