@@ -5,9 +5,11 @@
 // the table that routes each record to its stream.
 //
 // A record is 8 numbers: [kind, id, a, b, c, d, e, f]
-//   UPDATE: a flags, b bytes consumed, c seq, d data index, e errno, f message index
+//   UPDATE: a flags, b bytes consumed, c seq, e errno (ERROR) or the call
+//           RELEASED releases, f message index
 //   SPLICE: a bytes in, b bytes out, c errno, d failure kind, f message index
-// Indexes point into the batch's buffers (-1: none).
+// Message indexes point into the batch's texts (-1: none). Output bytes
+// are not in batches: DATA says they are ready, and the stream reads them.
 
 const native = require('../native');
 
@@ -17,12 +19,13 @@ const KIND_SPLICE = 2;
 
 // Update flags (src/stream/zlib_stream.rs).
 const RELEASED = 1;
+const DATA = 32;
 const EOF = 2;
 const ENDED = 4;
 const IDLE = 8;
 const ERROR = 16;
 
-// id -> object with onUpdate(flags, consumed, seq, data, errno, message)
+// id -> object with onUpdate(flags, consumed, seq, errno, message)
 // and onSpliced(bytesIn, bytesOut, errno, failureKind, message). Only
 // streams waiting for news are listed, so a stream nobody references can
 // be collected (its handle's finalizer then frees the Rust side).
@@ -30,26 +33,23 @@ const listeners = new Map();
 let sink = null;
 let nextId = 1;
 
-function onBatch(nums, bufs) {
+function onBatch(nums, texts) {
   for (let i = 0; i < nums.length; i += RECORD) {
     const target = listeners.get(nums[i + 1]);
     if (target === undefined) continue;
     try {
+      const m = nums[i + 7];
+      const message = m < 0 ? null : texts[m];
       if (nums[i] === KIND_UPDATE) {
-        const d = nums[i + 5];
-        const m = nums[i + 7];
-        target.onUpdate(nums[i + 2], nums[i + 3], nums[i + 4],
-          d < 0 ? null : bufs[d], nums[i + 6], m < 0 ? null : bufs[m].toString());
+        target.onUpdate(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 6], message);
       } else if (nums[i] === KIND_SPLICE) {
-        const m = nums[i + 7];
-        target.onSpliced(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 5],
-          m < 0 ? null : bufs[m].toString());
+        target.onSpliced(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 5], message);
       }
     } catch (err) {
       // A user callback threw ('data', 'error' listeners): the rest of the
       // batch still runs, on the next tick, and the throw goes on.
       const rest = nums.slice(i + RECORD);
-      if (rest.length > 0) process.nextTick(onBatch, rest, bufs);
+      if (rest.length > 0) process.nextTick(onBatch, rest, texts);
       throw err;
     }
   }
@@ -76,5 +76,5 @@ function unlisten(id) {
 
 module.exports = {
   native, theSink, newId, listen, unlisten,
-  RELEASED, EOF, ENDED, IDLE, ERROR,
+  RELEASED, DATA, EOF, ENDED, IDLE, ERROR,
 };

@@ -15,9 +15,10 @@
 //   the queue is down to half. A write larger than SLICE crosses in slices,
 //   each after the last was taken, so Rust never holds a huge copy.
 // - Output: _read asks Rust once (zlibRead): whatever is ready comes back
-//   at once as one Buffer; otherwise the next output arrives as one Buffer
-//   in an update. Rust stops producing while about 256 KiB wait for a
-//   reader, so a slow consumer bounds memory.
+//   at once, copied into one Buffer; otherwise an update says DATA when
+//   there is output, and the stream reads it the same way. Rust stops
+//   producing while about 256 KiB wait for a reader, so a slow consumer
+//   bounds memory.
 // - Updates also carry RELEASED (the held write/flush callback may run),
 //   ENDED (end() is complete), EOF, errors, and IDLE; while a stream waits
 //   for one, it holds the event loop open (loop-hold.js).
@@ -30,7 +31,7 @@ const { parse } = require('./options');
 const { zlibError, bindingClosed } = require('./errors');
 const { constants: C } = require('./constants');
 
-const { native, RELEASED, EOF, ENDED, IDLE, ERROR } = binding;
+const { native, RELEASED, DATA, EOF, ENDED, IDLE, ERROR } = binding;
 
 // Writes smaller than this are gathered; a gathered batch crosses at this size.
 const SMALL = 16 * 1024;
@@ -135,17 +136,17 @@ function settle(stream) {
 }
 
 // `errno` is, without ERROR, the number of the call RELEASED releases.
-ZlibBase.prototype.onUpdate = function onUpdate(flags, consumed, seq, data, errno, message) {
+ZlibBase.prototype.onUpdate = function onUpdate(flags, consumed, seq, errno, message) {
   if (this[kHandle] === null) return;
   this.bytesWritten = consumed;
   if (flags & ERROR) {
-    if (data !== null) pushOut(this, data);
+    if (flags & DATA) this._read();
     const err = zlibError(errno, message);
     this.destroy(err);
     return;
   }
   if ((flags & IDLE) && seq === this[kSent]) settle(this);
-  if (data !== null) pushOut(this, data);
+  if (flags & DATA) this._read();
   if (flags & EOF) this.push(null);
   if ((flags & RELEASED) && errno === this[kHeldSeq]) {
     const cb = this[kHeld];

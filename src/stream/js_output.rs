@@ -1,56 +1,29 @@
-//! Output bytes handed to JS as Buffers over Rust's own memory (no copy),
-//! with their size reported to V8.
+//! Output bytes handed to JS as a copy in a Buffer Node allocates.
 //!
-//! V8 does not count the memory under an external Buffer (it is missing
-//! from `process.memoryUsage().arrayBuffers`), so its collector never sees
-//! that dead output Buffers hold anything, and a native stream makes few
-//! JS objects per byte (one Buffer per batch of up to 256 KiB) to push it
-//! otherwise. Each Buffer's capacity is therefore reported with
-//! `napi_adjust_external_memory` when it is made and taken back by its
-//! finalizer, `PRESSURE` times, as Node's own Buffers are counted. Over
-//! 1 GiB gunzipped and read by JS, RSS grew by 33-37 MiB (Node's zlib: 20).
+//! An external Buffer over Rust's memory would save the copy, but measured
+//! over 1 GiB gunzipped and read by JS it grew RSS by ~65 MiB where Node's
+//! zlib grew ~30: V8 does not count external memory (it is missing from
+//! `process.memoryUsage().arrayBuffers`), so dead output waited for
+//! collections that little else triggered, and each buffer, allocated on a
+//! pool thread and freed on the JS thread, left memory stranded in glibc's
+//! per-thread arenas. A Buffer Node allocates is counted and freed like any
+//! other, and the stream keeps reusing its own output buffer. The copy costs
+//! a memcpy per batch on the JS thread (a few per cent of a core at 1 GB/s).
 //!
 //! ```text
-//! Output(Vec<u8>)        -> one Buffer      (ToNapiValue)
-//! Outputs(Vec<Vec<u8>>)  -> Array of Buffers
+//! copy_to_js(&env, bytes) -> Result<Made>    // Made: a JS value, returnable from #[napi]
 //! ```
 
 // Test builds have no napi registration: the bindings look unused there.
 #![cfg_attr(test, allow(dead_code))]
 
-use napi::bindgen_prelude::{BufferSlice, Env, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{Env, ToNapiValue, TypeName};
 use napi::{sys, Result, ValueType};
 
-/// How many times a Buffer's memory is reported to V8 (1: as it is).
-pub const PRESSURE: i64 = 1;
+/// A JS value made in the current call's environment.
+pub struct Made(sys::napi_value);
 
-pub struct Output(pub Vec<u8>);
-
-pub struct Outputs(pub Vec<Vec<u8>>);
-
-fn make(env: &Env, mut data: Vec<u8>) -> Result<sys::napi_value> {
-    if data.is_empty() {
-        let empty = BufferSlice::from_data(env, Vec::new())?;
-        // SAFETY: `env` is the live environment of this call.
-        return unsafe { ToNapiValue::to_napi_value(env.raw(), &empty) };
-    }
-    let weight = data.capacity() as i64 * PRESSURE;
-    let (ptr, len) = (data.as_mut_ptr(), data.len());
-    // SAFETY: `ptr` and `len` describe the heap buffer of `data`, which moves
-    // into the finalizer's hint (moving a Vec does not move its buffer) and
-    // is dropped only there, after V8 has let go of the Buffer.
-    let slice = unsafe {
-        BufferSlice::from_external(env, ptr, len, data, move |env, data| {
-            drop(data);
-            let _ = env.adjust_external_memory(-weight);
-        })
-    }?;
-    env.adjust_external_memory(weight)?;
-    // SAFETY: as above.
-    unsafe { ToNapiValue::to_napi_value(env.raw(), &slice) }
-}
-
-impl TypeName for Output {
+impl TypeName for Made {
     fn type_name() -> &'static str {
         "Buffer"
     }
@@ -60,36 +33,26 @@ impl TypeName for Output {
     }
 }
 
-impl ToNapiValue for Output {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        make(&Env::from_raw(env), val.0)
+impl ToNapiValue for Made {
+    unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        Ok(val.0)
     }
 }
 
-impl TypeName for Outputs {
-    fn type_name() -> &'static str {
-        "Array<Buffer>"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Outputs {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let env = Env::from_raw(env);
-        let mut array = std::ptr::null_mut();
-        // SAFETY: plain Node-API calls on the live environment of this call.
-        napi::check_status!(unsafe {
-            sys::napi_create_array_with_length(env.raw(), val.0.len(), &mut array)
-        })?;
-        for (i, data) in val.0.into_iter().enumerate() {
-            let buffer = make(&env, data)?;
-            napi::check_status!(unsafe {
-                sys::napi_set_element(env.raw(), array, i as u32, buffer)
-            })?;
-        }
-        Ok(array)
-    }
+/// A new Buffer holding a copy of `bytes`.
+pub fn copy_to_js(env: &Env, bytes: &[u8]) -> Result<Made> {
+    let mut data = std::ptr::null_mut();
+    let mut value = std::ptr::null_mut();
+    // SAFETY: `env` is the environment of the running call; `bytes` is a
+    // valid slice for the duration of the call, which copies it.
+    napi::check_status!(unsafe {
+        sys::napi_create_buffer_copy(
+            env.raw(),
+            bytes.len(),
+            bytes.as_ptr().cast(),
+            &mut data,
+            &mut value,
+        )
+    })?;
+    Ok(Made(value))
 }

@@ -3,12 +3,12 @@
 //! JS thread's sink (`zlib_sink.rs`) in batches.
 //!
 //! ```text
-//! zlibSink(callback(numbers, buffers)) -> sink        once per JS thread
+//! zlibSink(callback(numbers, texts)) -> sink          once per JS thread
 //! zlibCreate(sink, id, mode, level, windowBits, memLevel, strategy, chunkSize,
 //!            dictionary | null) -> handle             options validated by JS first
 //! zlibPush(handle, buffer, flush, thenFlush) -> bool   true: call the write callback now
 //! zlibPushv(handle, buffers, flush, thenFlush) -> bool
-//! zlibEnd(handle, finishFlush); zlibRead(handle) -> Buffer | null
+//! zlibEnd(handle, finishFlush); zlibRead(handle) -> Buffer (a copy) | null
 //! zlibParams(handle, level, strategy); zlibReset(handle); zlibClose(handle)
 //! zlibSplice(handle, srcFd, srcOffset, srcLength, dstFd, dstOffset)   -1: none
 //! zlibConvert(mode, level, windowBits, memLevel, strategy, chunkSize, dictionary, input,
@@ -23,11 +23,11 @@ use std::os::fd::{BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{Buffer, BufferSlice, Either, External, FnArgs, Function};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, Env, External, FnArgs, Function};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
-use super::js_output::{Output, Outputs};
+use super::js_output::{copy_to_js, Made};
 use super::parallel::{
     format_of, parallel_supports, ParallelDeflate, ParallelOptions, DEFAULT_BLOCK,
 };
@@ -85,7 +85,7 @@ fn options(
 }
 
 /// What JS passes to `zlibSink`: called with (numbers, buffers).
-type SinkCallback<'a> = Function<'a, FnArgs<(Vec<f64>, Outputs)>, ()>;
+type SinkCallback<'a> = Function<'a, FnArgs<(Vec<f64>, Vec<String>)>, ()>;
 
 /// Registers this JS thread's callback; returns the sink streams report to.
 #[napi(js_name = "zlibSink", catch_unwind)]
@@ -187,9 +187,14 @@ pub fn zlib_end(handle: &External<Handle>, finish_flush: i32) -> Result<()> {
     Ok(())
 }
 
+/// The output that is ready, copied into a new Buffer, or null (then an
+/// update says DATA when there is some).
 #[napi(js_name = "zlibRead", catch_unwind)]
-pub fn zlib_read(handle: &External<Handle>) -> Option<Output> {
-    handle.stream.read().map(Output)
+pub fn zlib_read(env: Env, handle: &External<Handle>) -> Result<Option<Made>> {
+    handle
+        .stream
+        .read(|bytes| copy_to_js(&env, bytes))
+        .transpose()
 }
 
 #[napi(js_name = "zlibParams", catch_unwind)]

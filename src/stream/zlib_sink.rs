@@ -4,15 +4,16 @@
 //! rides along with it, so a busy process costs one JS call per batch of
 //! events, whatever the number of streams.
 //!
-//! A batch is `(numbers, buffers)`: records of `RECORD` numbers each, with
-//! payloads (output bytes, error texts) in `buffers`, pointed to by index.
+//! A batch is `(numbers, texts)`: records of `RECORD` numbers each, with
+//! error texts in `texts`, pointed to by index. Output bytes never travel
+//! here: an update says DATA and JS reads them (js_output.rs says why).
 //!
 //! ```text
 //! record: [kind, id, a, b, c, d, e, f]
-//!   KIND_UPDATE: a flags, b consumed, c seq, d data index or -1,
-//!                e errno (with ERROR) or the seq RELEASED names, f message index or -1
+//!   KIND_UPDATE: a flags, b consumed, c seq, d unused,
+//!                e errno (with ERROR) or the seq RELEASED names, f text index or -1
 //!   KIND_SPLICE: a bytes in, b bytes out, c errno (0: none), d failure
-//!                kind (see zlib_splice::FailureKind), f message index or -1
+//!                kind (see zlib_splice::FailureKind), f text index or -1
 //! ```
 //!
 //! The function is weak: JS keeps the event loop alive itself while it
@@ -27,7 +28,6 @@ use napi::bindgen_prelude::FnArgs;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
-use super::js_output::Outputs;
 use super::zlib_splice::Outcome;
 use super::zlib_stream::{Post, Update};
 
@@ -35,28 +35,28 @@ pub const RECORD: usize = 8;
 pub const KIND_UPDATE: f64 = 1.0;
 pub const KIND_SPLICE: f64 = 2.0;
 
-pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Outputs)>, Status, false, true>;
+pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Vec<String>)>, Status, false, true>;
 
 #[derive(Default)]
 pub struct Outbox {
     nums: Vec<f64>,
-    bufs: Vec<Vec<u8>>,
+    texts: Vec<String>,
     scheduled: bool,
 }
 
 impl Outbox {
     /// Everything queued so far, for one JS call.
-    pub fn take(&mut self) -> (Vec<f64>, Outputs) {
+    pub fn take(&mut self) -> (Vec<f64>, Vec<String>) {
         self.scheduled = false;
         (
             std::mem::take(&mut self.nums),
-            Outputs(std::mem::take(&mut self.bufs)),
+            std::mem::take(&mut self.texts),
         )
     }
 
-    fn payload(&mut self, bytes: Vec<u8>) -> f64 {
-        self.bufs.push(bytes);
-        (self.bufs.len() - 1) as f64
+    fn text(&mut self, text: String) -> f64 {
+        self.texts.push(text);
+        (self.texts.len() - 1) as f64
     }
 }
 
@@ -86,7 +86,7 @@ impl Sink {
         self.push(|o| {
             let (errno, kind, message) = outcome.failure_parts();
             let msg = match message {
-                Some(m) => o.payload(m.into_bytes()),
+                Some(m) => o.text(m),
                 None => -1.0,
             };
             o.nums.extend_from_slice(&[
@@ -106,12 +106,8 @@ impl Sink {
 impl Post for Sink {
     fn post(&self, u: Update) {
         self.push(|o| {
-            let data = match u.data {
-                Some(d) => o.payload(d),
-                None => -1.0,
-            };
             let (errno, msg) = match u.error {
-                Some(e) => (e.errno() as f64, o.payload(e.message.as_bytes().to_vec())),
+                Some(e) => (e.errno() as f64, o.text(e.message.to_owned())),
                 None => (u.released_seq as f64, -1.0),
             };
             o.nums.extend_from_slice(&[
@@ -120,7 +116,7 @@ impl Post for Sink {
                 u.flags as f64,
                 u.consumed as f64,
                 u.seq as f64,
-                data,
+                -1.0,
                 errno,
                 msg,
             ]);

@@ -7,12 +7,12 @@
 //! ZStream::new(id, kind, &Options, default_flush, post, pool) -> Result<Arc<ZStream>, OptionError>
 //! push(&self, chunks, then_flush: Option<Flush>) -> bool   // true: the write callback may run now
 //! end(&self, finish_flush: Flush)                          // ENDED arrives when every byte is out
-//! read(&self) -> Option<Vec<u8>>                           // output ready now, else `want` is noted
+//! read(&self, take: impl FnOnce(&[u8]) -> R) -> Option<R>   // output ready now, else `want` is noted
 //! reset(&self); params(&self, level, strategy); close(&self)
 //! ```
 //!
 //! and hears back through `Post::post(Update)`, batched by the napi layer:
-//! output (`data`, only while JS wants it), and flags — `RELEASED` (the one
+//! flags — `DATA` (output is ready and JS asked for it: read it), `RELEASED` (the one
 //! write/flush callback JS holds may run), `EOF` (the compressed stream ended
 //! before `end()`: Node pushes null then), `ENDED` (end() is complete and all
 //! output delivered), `ERROR`, and `IDLE` with the number of calls seen, so JS
@@ -23,10 +23,16 @@
 //! while it holds at most `in_high` bytes, else the write's callback waits
 //! until the driver has taken the queue below half of that. Output waits in
 //! `ready` (at most about `out_batch` bytes: the driver stops when it is
-//! full and JS has not asked) and leaves as one buffer per delivery. So
-//! memory per stream is bounded whatever the input size and however slow
-//! the reader: `in_high` + `out_batch` + the parallel engine's blocks in
-//! flight.
+//! full and JS has not asked) and leaves as one copy per delivery, made by
+//! `read`'s caller. So memory per stream is bounded whatever the input size
+//! and however slow the reader: `in_high` + `out_batch` + the parallel
+//! engine's blocks in flight.
+//!
+//! Memory is also kept from churning between threads: the buffers of `ready`
+//! and of spent input stay with the stream and are used again (a few spare
+//! input buffers are kept), so bytes allocated on one thread are not freed
+//! on another — with glibc that left freed memory stranded in per-thread
+//! arenas and grew RSS by tens of MiB over a 1 GiB stream.
 //!
 //! Compression without a dictionary and without a per-write flush runs on
 //! `ParallelDeflate` (several cores); everything else on `Codec`.
@@ -43,6 +49,8 @@ use super::zlib_options::{Flush, Kind, OptionError, Options};
 
 /// The write or flush callback JS holds may now run.
 pub const RELEASED: u32 = 1;
+/// Output is ready and JS asked for it: `read` takes it.
+pub const DATA: u32 = 32;
 /// The compressed stream ended before `end()`; push null (Node does).
 pub const EOF: u32 = 2;
 /// `end()` is complete: every output byte has been delivered.
@@ -57,7 +65,6 @@ pub const ERROR: u32 = 16;
 pub struct Update {
     pub id: u32,
     pub flags: u32,
-    pub data: Option<Vec<u8>>,
     /// Input bytes the engine has taken in total (Node's `bytesWritten`).
     pub consumed: u64,
     /// With IDLE: how many calls the stream had seen.
@@ -87,6 +94,9 @@ pub const DEFAULT_LIMITS: Limits = Limits {
 
 /// Output produced per serial step, between looks at the shared state.
 const STEP_OUT: usize = 64 << 10;
+/// Emptied input buffers kept for reuse, and the largest kept.
+const SPARE_INPUTS: usize = 4;
+const SPARE_MAX: usize = 2 << 20;
 
 enum Cmd {
     Data(Vec<u8>, Flush),
@@ -115,6 +125,8 @@ struct Shared {
     released_seq: u64,
     want: bool,
     ready: Vec<u8>,
+    /// Emptied input buffers, for the next writes (at most `SPARE_INPUTS`).
+    spare: Vec<Vec<u8>>,
     /// Flags to post once `ready` has been delivered.
     due: u32,
     /// Flags to post at the next delivery whatever `ready` holds.
@@ -144,6 +156,8 @@ struct Work {
     dispatched: bool,
     /// Output of the last step, not yet moved to `Shared::ready`.
     out: Vec<u8>,
+    /// Input buffers the last steps finished with, to go back to `spare`.
+    spent: Vec<Vec<u8>>,
     consumed: u64,
     due: u32,
     error: Option<ZlibError>,
@@ -207,6 +221,7 @@ impl ZStream {
                     released_seq: 0,
                     want: false,
                     ready: Vec::new(),
+                    spare: Vec::new(),
                     due: 0,
                     now: 0,
                     consumed: 0,
@@ -222,6 +237,7 @@ impl ZStream {
                     at: 0,
                     dispatched: false,
                     out: Vec::new(),
+                    spent: Vec::new(),
                     consumed: 0,
                     due: 0,
                     error: None,
@@ -266,7 +282,7 @@ impl ZStream {
                 return true;
             }
             if default_flush == Flush::None {
-                let mut all: Vec<u8> = Vec::new();
+                let mut all = s.spare.pop().unwrap_or_default();
                 for c in chunks {
                     all.extend_from_slice(c);
                 }
@@ -274,8 +290,10 @@ impl ZStream {
                 s.queue.push_back(Cmd::Data(all, Flush::None));
             } else {
                 for c in chunks {
+                    let mut one = s.spare.pop().unwrap_or_default();
+                    one.extend_from_slice(c);
                     s.queued += c.len();
-                    s.queue.push_back(Cmd::Data(c.to_vec(), default_flush));
+                    s.queue.push_back(Cmd::Data(one, default_flush));
                 }
             }
             if let Some(f) = then_flush {
@@ -337,27 +355,31 @@ impl ZStream {
         self.kick();
     }
 
-    /// The output that is ready, if any; otherwise JS will get the next
-    /// output in an update.
-    pub fn read(&self) -> Option<Vec<u8>> {
-        let data = {
+    /// Hands the output that is ready to `take` (which copies it), if any;
+    /// otherwise JS will be told (DATA) when there is some.
+    pub fn read<R>(&self, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let got = {
             let mut s = self.shared();
             s.seq += 1;
-            if s.closed || s.failed {
+            if s.closed {
                 return None;
             }
             if s.ready.is_empty() {
-                s.want = true;
+                if !s.failed {
+                    s.want = true;
+                }
                 None
             } else {
                 s.want = false;
-                Some(std::mem::take(&mut s.ready))
+                let got = take(&s.ready);
+                s.ready.clear();
+                Some(got)
             }
         };
         // Room was made, or output is wanted: the driver may go on, and
         // will post what became due.
         self.kick();
-        data
+        got
     }
 
     /// Stops everything: queued input and pending output are dropped, the
@@ -402,12 +424,12 @@ impl ZStream {
                 if s.failed {
                     return;
                 }
-                let data = if s.want && !s.ready.is_empty() {
+                // Output JS asked for is announced; it stays in `ready`
+                // (and is not produced beyond) until JS reads it.
+                let data = s.want && !s.ready.is_empty();
+                if data {
                     s.want = false;
-                    Some(std::mem::take(&mut s.ready))
-                } else {
-                    None
-                };
+                }
                 let room = s.ready.len() < self.limits.out_batch;
                 if room && w.current.is_none() {
                     self.next_command(&mut s, &mut w);
@@ -453,12 +475,19 @@ impl ZStream {
         s.consumed += std::mem::take(&mut w.consumed);
         if !w.out.is_empty() {
             if s.ready.is_empty() && !s.closed {
+                // Trade buffers: both keep their memory for next time.
                 std::mem::swap(&mut s.ready, &mut w.out);
             } else if !s.closed {
                 s.ready.extend_from_slice(&w.out);
                 w.out.clear();
             } else {
                 w.out.clear();
+            }
+        }
+        for mut spent in w.spent.drain(..) {
+            if s.spare.len() < SPARE_INPUTS && spent.capacity() <= SPARE_MAX {
+                spent.clear();
+                s.spare.push(spent);
             }
         }
         let due = std::mem::take(&mut w.due);
@@ -473,14 +502,13 @@ impl ZStream {
                 s.queued = 0;
                 // Output made before the error goes first, if JS wants it.
                 let data = if s.want && !s.ready.is_empty() {
-                    Some(std::mem::take(&mut s.ready))
+                    DATA
                 } else {
-                    None
+                    0
                 };
                 self.post.post(Update {
                     id: self.id,
-                    flags: ERROR,
-                    data,
+                    flags: ERROR | data,
                     consumed: s.consumed,
                     seq: s.seq,
                     released_seq: 0,
@@ -491,13 +519,18 @@ impl ZStream {
         }
     }
 
-    /// Posts `data` and any news; IDLE too when asked and JS made calls
-    /// since the last IDLE.
-    fn deliver(&self, s: &mut Shared, data: Option<Vec<u8>>, idle: bool) {
+    /// Posts DATA (when `data`) and any news; IDLE too when asked and JS
+    /// made calls since the last IDLE. Flags due after the output go only
+    /// once `ready` is empty; with DATA, JS reads it right away and its read
+    /// brings them.
+    fn deliver(&self, s: &mut Shared, data: bool, idle: bool) {
         if s.closed || s.failed {
             return;
         }
         let mut flags = std::mem::take(&mut s.now);
+        if data {
+            flags |= DATA;
+        }
         if s.ready.is_empty() && s.due != 0 {
             flags |= std::mem::take(&mut s.due);
             if flags & RELEASED != 0 && s.hold == Hold::Command {
@@ -511,11 +544,10 @@ impl ZStream {
             s.idle_seq = s.seq;
             flags |= IDLE;
         }
-        if flags != 0 || data.is_some() {
+        if flags != 0 {
             self.post.post(Update {
                 id: self.id,
                 flags,
-                data,
                 consumed: s.consumed,
                 seq: s.seq,
                 released_seq: s.released_seq,
@@ -552,16 +584,26 @@ impl ZStream {
         };
         if w.ended {
             // The stream is complete: input now is trailing data.
-            match &cmd {
-                Cmd::Data(..) if !input.is_empty() => w.due |= EOF,
+            match cmd {
+                Cmd::Data(d, _) => {
+                    if d.len() > w.at {
+                        w.due |= EOF;
+                    }
+                    w.spent.push(d);
+                }
                 Cmd::Flush(_) | Cmd::Params(..) => w.due |= RELEASED,
                 Cmd::Finish(_) => w.due |= ENDED,
-                _ => {}
+                Cmd::Reset => {}
             }
             return;
         }
         match c.step(input, flush, &mut w.out, limit) {
-            Err(e) => w.error = Some(e),
+            Err(e) => {
+                w.error = Some(e);
+                if let Cmd::Data(d, _) = cmd {
+                    w.spent.push(d);
+                }
+            }
             Ok(st) => {
                 w.at += st.consumed;
                 w.consumed += st.consumed as u64;
@@ -582,7 +624,8 @@ impl ZStream {
                         Ok(()) => w.due |= RELEASED,
                         Err(e) => w.error = Some(e),
                     },
-                    Cmd::Data(..) | Cmd::Reset => {}
+                    Cmd::Data(d, _) => w.spent.push(d),
+                    Cmd::Reset => {}
                 }
             }
         }
@@ -669,7 +712,9 @@ impl ZStream {
             }
         }
         if done {
-            w.current = None;
+            if let Some(Cmd::Data(d, _)) = w.current.take() {
+                w.spent.push(d);
+            }
         } else if !progressed {
             // Blocks are in flight: a pool thread's notify runs us again.
             w.waiting = p.in_flight() > 0;

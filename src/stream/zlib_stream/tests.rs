@@ -64,10 +64,9 @@ fn run(kind: Kind, opts: &Options, input: &[u8], piece: usize, limits: Limits) -
         for u in updates {
             assert_eq!(u.id, 7);
             assert!(u.error.is_none(), "{:?}", u.error);
-            if let Some(d) = u.data {
-                out.extend_from_slice(&d);
-                // JS asks for more until nothing is ready.
-                while let Some(more) = z.read() {
+            if u.flags & DATA != 0 {
+                // JS reads, and asks for more until nothing is ready.
+                while let Some(more) = z.read(|b| b.to_vec()) {
                     out.extend_from_slice(&more);
                 }
             }
@@ -75,7 +74,7 @@ fn run(kind: Kind, opts: &Options, input: &[u8], piece: usize, limits: Limits) -
         }
         flags
     };
-    while let Some(d) = z.read() {
+    while let Some(d) = z.read(|b| b.to_vec()) {
         out.extend_from_slice(&d);
     }
     for chunk in input.chunks(piece.max(1)) {
@@ -184,7 +183,7 @@ fn a_dictionary_uses_the_serial_codec() {
 #[test]
 fn corrupt_input_reports_nodes_error_once() {
     let (z, inbox) = open(Kind::Gunzip, &Options::default(), SMALL);
-    z.read();
+    z.read(|b| b.to_vec());
     z.push([&b"this is not gzip at all"[..]], Flush::None, None);
     let updates = inbox.wait_for(ERROR);
     let e = updates.iter().find_map(|u| u.error).unwrap();
@@ -201,7 +200,7 @@ fn corrupt_input_reports_nodes_error_once() {
 fn truncated_input_ends_with_unexpected_end_of_file() {
     let gz = convert(Kind::Gzip, &Options::default(), &realistic_text(50_000, 3)).unwrap();
     let (z, inbox) = open(Kind::Gunzip, &Options::default(), SMALL);
-    z.read();
+    z.read(|b| b.to_vec());
     z.push([&gz[..gz.len() - 9]], Flush::None, None);
     z.end(Flush::Finish);
     // Read everything (as JS would) until the error comes.
@@ -210,7 +209,7 @@ fn truncated_input_ends_with_unexpected_end_of_file() {
         if let Some(e) = updates.iter().find_map(|u| u.error) {
             break e;
         }
-        while z.read().is_some() {}
+        while z.read(|b| b.to_vec()).is_some() {}
     };
     assert_eq!(
         (e.code, e.message),
@@ -231,12 +230,14 @@ fn a_flush_makes_everything_so_far_decodable_then_releases() {
         let mut out = Vec::new();
         let mut released = false;
         while !released {
-            if let Some(d) = z.read() {
+            if let Some(d) = z.read(|b| b.to_vec()) {
                 out.extend_from_slice(&d);
             }
             for u in inbox.wait_for(DATA_OR_ANY) {
-                if let Some(d) = u.data {
-                    out.extend_from_slice(&d);
+                if u.flags & DATA != 0 {
+                    while let Some(d) = z.read(|b| b.to_vec()) {
+                        out.extend_from_slice(&d);
+                    }
                 }
                 released |= u.flags & RELEASED != 0;
             }
@@ -287,7 +288,7 @@ fn close_stops_the_work_and_posts_nothing_more() {
     let (z, inbox) = open(Kind::Gzip, &Options::default(), DEFAULT_LIMITS);
     let text = realistic_text(8 << 20, 6);
     z.push([&text[..]], Flush::None, None);
-    z.read();
+    z.read(|b| b.to_vec());
     z.close();
     std::thread::sleep(Duration::from_millis(100));
     lock(&inbox.updates).clear();
@@ -304,7 +305,7 @@ fn idle_says_which_call_it_follows() {
     let updates = inbox.wait_for(IDLE);
     let last = updates.iter().rev().find(|u| u.flags & IDLE != 0).unwrap();
     assert_eq!(last.seq, 1);
-    z.read();
+    z.read(|b| b.to_vec());
     let updates = inbox.wait_for(IDLE);
     assert_eq!(
         updates
@@ -322,14 +323,18 @@ fn trailing_data_after_a_complete_stream_is_eof() {
     let mut packed = convert(Kind::Deflate, &Options::default(), b"hello").unwrap();
     packed.extend_from_slice(b"garbage");
     let (z, inbox) = open(Kind::Inflate, &Options::default(), SMALL);
-    z.read();
+    z.read(|b| b.to_vec());
     z.push([&packed[..]], Flush::None, None);
-    let updates = inbox.wait_for(EOF);
-    let data: Vec<u8> = updates
-        .iter()
-        .filter_map(|u| u.data.clone())
-        .flatten()
-        .collect();
+    let mut data = Vec::new();
+    loop {
+        let updates = inbox.wait_for(DATA_OR_ANY);
+        if let Some(d) = z.read(|b| b.to_vec()) {
+            data.extend(d);
+        }
+        if updates.iter().any(|u| u.flags & EOF != 0) {
+            break;
+        }
+    }
     assert_eq!(data, b"hello");
 }
 
@@ -341,13 +346,17 @@ fn params_change_later_blocks() {
     z.push([&text[..text.len() / 2]], Flush::None, None);
     z.params(1, 0);
     loop {
-        if let Some(d) = z.read() {
+        if let Some(d) = z.read(|b| b.to_vec()) {
             out.extend_from_slice(&d);
         }
         let ups = inbox.wait_for(DATA_OR_ANY);
         let mut rel = false;
         for u in ups {
-            out.extend(u.data.unwrap_or_default());
+            if u.flags & DATA != 0 {
+                while let Some(d) = z.read(|b| b.to_vec()) {
+                    out.extend(d);
+                }
+            }
             rel |= u.flags & RELEASED != 0;
         }
         if rel {
@@ -357,13 +366,17 @@ fn params_change_later_blocks() {
     z.push([&text[text.len() / 2..]], Flush::None, None);
     z.end(Flush::Finish);
     loop {
-        if let Some(d) = z.read() {
+        if let Some(d) = z.read(|b| b.to_vec()) {
             out.extend_from_slice(&d);
         }
         let ups = inbox.wait_for(DATA_OR_ANY);
         let mut ended = false;
         for u in ups {
-            out.extend(u.data.unwrap_or_default());
+            if u.flags & DATA != 0 {
+                while let Some(d) = z.read(|b| b.to_vec()) {
+                    out.extend(d);
+                }
+            }
             ended |= u.flags & ENDED != 0;
         }
         if ended {
