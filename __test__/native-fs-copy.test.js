@@ -120,6 +120,29 @@ test('native -> JS: a JS Writable gets every byte in order, in highWaterMark chu
   }
 });
 
+test('a JS stage between two native streams: ordinary delivery, every byte once', async (t) => {
+  const dir = u.tempDir(t);
+  const jobs = u.countJobs(t);
+  const file = u.writeFile(dir, 'src', 3 * KiB * KiB + 5);
+  const out = path.join(dir, 'out');
+  const { Transform } = forkpipe.stream;
+  let seen = 0;
+  await pipeline(fp.createReadStream(file), new Transform({
+    transform(chunk, enc, cb) {
+      seen += chunk.length;
+      cb(null, chunk);
+    },
+  }), fp.createWriteStream(out));
+  assert.strictEqual(seen, 3 * KiB * KiB + 5);
+  assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)));
+  assert.strictEqual(jobs.splice, 0);
+  // Node's own fs.WriteStream as the destination: JS path too.
+  const out2 = path.join(dir, 'out2');
+  await pipeline(fp.createReadStream(file, { start: 7 }), fs.createWriteStream(out2));
+  assert.ok(fs.readFileSync(out2).equals(fs.readFileSync(file).subarray(7)));
+  assert.strictEqual(jobs.splice, 0);
+});
+
 test('JS -> native: Node\'s ReadStream into forkpipe\'s WriteStream, with start', async (t) => {
   const dir = u.tempDir(t);
   for (const size of SIZES) {
