@@ -59,6 +59,8 @@ class FdSink {
     const pos = s.pos !== undefined ? s.pos : -1;
     const what = buffers.length === 1 ? 'write' : 'writev';
     const id = binding.write(s.fd, buffers, pos, this.kindOf() !== KIND.FILE, (errno, written) => {
+      // The job read `buffers` in place: they stay referenced (here) until now.
+      buffers.length = 0;
       this.jobs.finished();
       // A write cut short by destroy() reports what Node's does.
       if (errno !== 0 && errno !== ECANCELED) {
