@@ -63,6 +63,13 @@
 //   source.stopSplice() / source.cancelSplice() / source.framable()
 //     what a sink may ask of the source splicing into it
 //
+// The native zlib transforms join it that way (lib/zlib/native-handle.js):
+// their handle is a sink whose fd is a pipe Rust pumps into the codec, and
+// a source that writes the codec's output to the sink's fd from a Rust
+// thread; their _read and the listener/flow hooks below are
+// NativeReadable's own methods. So file -> gzip -> file runs in Rust, one
+// splice per neighbour, and each side falls back to JS on its own.
+//
 // After a stop (or a sink error) the pending _read is served by readBatch,
 // so the next bytes go through JS from exactly where Rust stopped. A
 // splice is asked to stop (handle.stopSplice()) the moment it would no

@@ -22,9 +22,14 @@
 // - Updates also carry RELEASED (the held write/flush callback may run),
 //   ENDED (end() is complete), EOF, errors, and IDLE; while a stream waits
 //   for one, it holds the event loop open (loop-hold.js).
+// - Native neighbours: the stream's native handle (native-handle.js) lets
+//   native sources splice into it and it splice into native sinks, so such
+//   pipelines run in Rust; _read is NativeReadable's, which chooses.
 
 const Transform = require('../stream/transform');
 const eos = require('../stream/end-of-stream');
+const { NativeReadable, kNativeHandle } = require('../stream/native-seam');
+const { TransformHandle } = require('./native-handle');
 const binding = require('./binding');
 const loop = require('./loop-hold');
 const { parse } = require('./options');
@@ -51,6 +56,11 @@ const kGatheredBytes = Symbol('forkpipe.zlib.gatheredBytes');
 const kSendQueued = Symbol('forkpipe.zlib.sendQueued');
 const kSliceOut = Symbol('forkpipe.zlib.sliceOutput');
 const kParallel = Symbol('forkpipe.zlib.parallel');
+// Rust threads JS waits for (a drain, a splice into the feed): while any
+// runs, the stream stays listened to whatever IDLE says.
+const kPinned = Symbol('forkpipe.zlib.pinned');
+// EOF / ENDED that arrived while a drain still writes the last output.
+const kDeferred = Symbol('forkpipe.zlib.deferred');
 
 // flush() and params() travel through write() as tagged empty Buffers, so
 // that they keep their place among the writes.
@@ -97,6 +107,9 @@ function ZlibBase(opts, mode) {
   this[kSendQueued] = false;
   // Node slices output at chunkSize; forkpipe only when asked to.
   this[kSliceOut] = o.chunkSizeGiven;
+  this[kPinned] = 0;
+  this[kDeferred] = 0;
+  this[kNativeHandle] = new TransformHandle(this, hooksFor(this));
 }
 Object.setPrototypeOf(ZlibBase.prototype, Transform.prototype);
 Object.setPrototypeOf(ZlibBase, Transform);
@@ -128,56 +141,120 @@ function holdFor(stream, fn) {
 }
 
 function settle(stream) {
-  if (stream[kBusy]) {
+  if (stream[kBusy] && stream[kPinned] === 0) {
     stream[kBusy] = false;
     binding.unlisten(stream[kId]);
     loop.release();
   }
 }
 
+function pin(stream) {
+  stream[kPinned]++;
+  if (!stream[kBusy]) {
+    stream[kBusy] = true;
+    binding.listen(stream[kId], stream);
+    loop.hold();
+  }
+}
+
+// The Rust thread is done: once Rust is quiet (an IDLE after this poke),
+// the stream settles; a closed stream settles now.
+function unpin(stream) {
+  stream[kPinned]--;
+  const handle = stream[kHandle];
+  if (handle === null) {
+    settle(stream);
+  } else {
+    called(stream);
+    native.zlibPoke(handle);
+  }
+}
+
+// What the native handle needs from its stream.
+function hooksFor(stream) {
+  return {
+    native,
+    handle: () => stream[kHandle],
+    read(handle) {
+      called(stream);
+      return native.zlibRead(handle);
+    },
+    slices: (data) => sliceOut(stream, data),
+    pin: () => pin(stream),
+    unpin: () => unpin(stream),
+    call(fn) {
+      called(stream);
+      return fn();
+    },
+    // Gathered small writes go first, before a splice's bytes.
+    flushGathered() {
+      if (stream[kGathered].length > 0) send(stream, [], -1);
+      return true;
+    },
+  };
+}
+
 // `errno` is, without ERROR, the number of the call RELEASED releases.
 ZlibBase.prototype.onUpdate = function onUpdate(flags, consumed, seq, errno, message) {
   if (this[kHandle] === null) return;
   this.bytesWritten = consumed;
+  const nh = this[kNativeHandle];
   if (flags & ERROR) {
-    if (flags & DATA) this._read();
+    if (flags & DATA) nh.onData();
     const err = zlibError(errno, message);
     this.destroy(err);
     return;
   }
   if ((flags & IDLE) && seq === this[kSent]) settle(this);
-  if (flags & DATA) this._read();
-  if (flags & EOF) this.push(null);
+  if (flags & DATA) nh.onData();
   if ((flags & RELEASED) && errno === this[kHeldSeq]) {
     const cb = this[kHeld];
     this[kHeld] = null;
     if (cb !== null) cb();
   }
-  if (flags & ENDED) {
-    const cb = this[kFinal];
-    this[kFinal] = null;
-    if (cb !== null) cb();
+  const ends = flags & (EOF | ENDED);
+  if (ends !== 0) {
+    if (nh.isDraining()) this[kDeferred] |= ends;
+    else endOutput(this, ends);
   }
 };
 
-function pushOut(stream, data) {
-  if (!stream[kSliceOut] || data.length <= stream._chunkSize) {
-    stream.push(data);
-    return;
-  }
-  const size = stream._chunkSize;
-  for (let at = 0; at < data.length; at += size) {
-    stream.push(data.subarray(at, Math.min(at + size, data.length)));
+// The output is complete: EOF (the compressed stream ended before end())
+// pushes null; ENDED lets the Transform end (_flush's callback).
+function endOutput(stream, ends) {
+  if (ends & EOF) stream.push(null);
+  if (ends & ENDED) {
+    const cb = stream[kFinal];
+    stream[kFinal] = null;
+    if (cb !== null) cb();
   }
 }
 
-ZlibBase.prototype._read = function _read() {
-  const handle = this[kHandle];
-  if (handle === null) return;
-  called(this);
-  const data = native.zlibRead(handle);
-  if (data != null) pushOut(this, data);
+ZlibBase.prototype.onDrained = function onDrained(moved, errno, eof) {
+  this[kNativeHandle].onDrained(moved, errno, eof);
+  const ends = this[kDeferred];
+  this[kDeferred] = 0;
+  if (ends !== 0 && !this.destroyed) endOutput(this, ends);
 };
+
+// Output Buffers as pushed: whole, or at most chunkSize when it was given.
+function sliceOut(stream, data) {
+  const size = stream._chunkSize;
+  if (!stream[kSliceOut] || data.length <= size) return [data];
+  const pieces = [];
+  for (let at = 0; at < data.length; at += size) {
+    pieces.push(data.subarray(at, Math.min(at + size, data.length)));
+  }
+  return pieces;
+}
+
+// Reading and the choice of a Rust-side pipeline are NativeReadable's
+// (lib/stream/native-seam.js), over this stream's native handle; so are
+// the hooks that stop a splice when the output gets another reader.
+for (const key of ['_read', 'on', 'addListener', 'prependListener', 'pause', 'unpipe',
+  'setEncoding']) {
+  ZlibBase.prototype[key] = NativeReadable.prototype[key];
+}
 
 // Sends what was gathered plus `bufs` (and then a flush of `kind`, or -1);
 // true when the write callback may run now.
@@ -213,6 +290,11 @@ ZlibBase.prototype._write = function _write(chunk, encoding, cb) {
     process.nextTick(cb);
     return;
   }
+  const nh = this[kNativeHandle];
+  if (nh.isFed()) {
+    nh.afterSplicing(() => this._write(chunk, encoding, cb), false);
+    return;
+  }
   chunk = toBuffer(chunk, encoding);
   if (chunk.length > 0 && chunk.length < SMALL && chunk[kFlushKind] === undefined &&
       chunk[kParams] === undefined) {
@@ -237,6 +319,11 @@ ZlibBase.prototype._write = function _write(chunk, encoding, cb) {
 ZlibBase.prototype._writev = function _writev(entries, cb) {
   if (this[kHandle] === null) {
     process.nextTick(cb);
+    return;
+  }
+  const nh = this[kNativeHandle];
+  if (nh.isFed()) {
+    nh.afterSplicing(() => this._writev(entries, cb), false);
     return;
   }
   const list = new Array(entries.length);
@@ -315,6 +402,11 @@ ZlibBase.prototype._flush = function _flush(cb) {
     cb();
     return;
   }
+  const nh = this[kNativeHandle];
+  if (nh.isFed()) {
+    nh.afterSplicing(() => this._flush(cb), false);
+    return;
+  }
   if (this[kGathered].length > 0) send(this, [], -1);
   this[kFinal] = cb;
   called(this);
@@ -348,6 +440,13 @@ ZlibBase.prototype.close = function close(callback) {
 ZlibBase.prototype.reset = function reset() {
   const handle = this[kHandle];
   if (handle === null) throw bindingClosed();
+  const nh = this[kNativeHandle];
+  if (nh.isFed()) {
+    nh.afterSplicing(() => {
+      if (this[kHandle] !== null) this.reset();
+    }, false);
+    return;
+  }
   if (this[kGathered].length > 0) send(this, [], -1);
   called(this);
   native.zlibReset(handle);
@@ -355,6 +454,11 @@ ZlibBase.prototype.reset = function reset() {
 
 ZlibBase.prototype._destroy = function _destroy(err, cb) {
   const handle = this[kHandle];
+  const nh = this[kNativeHandle];
+  // A source splicing into the feed is cancelled (its job holds its own
+  // copy of the pipe's fd); a drain stops when the handle closes. Both
+  // still report, and the stream listens until they have.
+  if (nh.splicer !== null) nh.splicer.cancelSplice();
   if (handle !== null) {
     native.zlibClose(handle);
     this[kHandle] = null;

@@ -30,6 +30,7 @@ pub mod parallel;
 pub mod pool;
 pub mod zlib_error;
 pub mod zlib_options;
+pub mod zlib_pipes;
 pub mod zlib_sink;
 pub mod zlib_splice;
 pub mod zlib_stream;

@@ -10,6 +10,10 @@
 //! zlibPushv(handle, buffers, flush, thenFlush) -> bool
 //! zlibEnd(handle, finishFlush); zlibRead(handle) -> Buffer (a copy) | null
 //! zlibParams(handle, level, strategy); zlibReset(handle); zlibClose(handle)
+//! zlibFeed(handle) -> fd            a pipe sources splice into (native-seam.js)
+//! zlibFeedSync(handle, totalSpliced) -> 0 | errno
+//! zlibDrain(handle, fd, position); zlibDrainStop(handle, now)   output to a sink's fd
+//! zlibPoke(handle)                  an IDLE update once nothing runs
 //! zlibSplice(handle, srcFd, srcOffset, srcLength, dstFd, dstOffset)   -1: none
 //! zlibConvert(mode, level, windowBits, memLevel, strategy, chunkSize, dictionary, input,
 //!             finishFlush, maxOutputLength) -> Buffer | "errno message" | "too large"
@@ -34,6 +38,7 @@ use super::parallel::{
 use super::pool;
 use super::zlib_error::ZlibError;
 use super::zlib_options::{Flush, Kind, Options};
+use super::zlib_pipes::{self, Feed};
 use super::zlib_sink::{Outbox, Sink};
 use super::zlib_splice::{self, Endpoint, Outcome};
 use super::zlib_stream::{ZStream, DEFAULT_LIMITS};
@@ -45,8 +50,13 @@ pub struct Handle {
     id: u32,
     kind: Kind,
     opts: Options,
+    flush: Flush,
     /// Set by close(): stops a Rust-side pipeline through this stream.
     cancel: Arc<AtomicBool>,
+    /// The pipe sources splice into, made on first use (zlib_pipes.rs).
+    feed: Mutex<Option<Arc<Feed>>>,
+    /// Set to stop the current drain at once (its sink is going away).
+    drain_cancel: Mutex<Arc<AtomicBool>>,
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -143,7 +153,10 @@ pub fn zlib_create(
         id,
         kind,
         opts,
+        flush,
         cancel: Arc::new(AtomicBool::new(false)),
+        feed: Mutex::new(None),
+        drain_cancel: Mutex::new(Arc::new(AtomicBool::new(false))),
     }))
 }
 
@@ -210,7 +223,75 @@ pub fn zlib_reset(handle: &External<Handle>) {
 #[napi(js_name = "zlibClose", catch_unwind)]
 pub fn zlib_close(handle: &External<Handle>) {
     handle.cancel.store(true, Ordering::Relaxed);
+    lock(&handle.drain_cancel).store(true, Ordering::Relaxed);
+    if let Some(feed) = lock(&handle.feed).take() {
+        feed.close();
+    }
     handle.stream.close();
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The fd a source may splice into this stream's input (a pipe Rust
+/// reads into the queue), made on first use; -1 if none can be made.
+#[napi(js_name = "zlibFeed", catch_unwind)]
+pub fn zlib_feed(handle: &External<Handle>) -> i32 {
+    let mut feed = lock(&handle.feed);
+    if feed.is_none() {
+        *feed = Feed::start(handle.stream.clone(), handle.flush).ok();
+    }
+    feed.as_ref().map_or(-1, |f| f.fd())
+}
+
+/// A splice into the feed ended having written `total` bytes since the
+/// stream began: queue all of them now, before any later JS write.
+/// Returns 0 or an errno.
+#[napi(js_name = "zlibFeedSync", catch_unwind)]
+pub fn zlib_feed_sync(handle: &External<Handle>, total: f64) -> i32 {
+    let feed = lock(&handle.feed).clone();
+    match feed {
+        Some(f) => f
+            .sync(total.max(0.0) as u64)
+            .map_or_else(|e| e as i32, |_| 0),
+        None => 0,
+    }
+}
+
+/// Writes this stream's output to `fd` (at `position`, or the fd's own
+/// when negative) from a thread of its own, instead of handing it to JS;
+/// a drain record says when it stops. The fd is duplicated: the sink may
+/// close its own at any time.
+#[napi(js_name = "zlibDrain", catch_unwind)]
+pub fn zlib_drain(handle: &External<Handle>, fd: i32, position: f64) -> Result<()> {
+    let owned = dup_fd(fd)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    *lock(&handle.drain_cancel) = cancel.clone();
+    let (sink, id) = (handle.sink.clone(), handle.id);
+    zlib_pipes::drain(
+        handle.stream.clone(),
+        owned,
+        position_of(position),
+        cancel,
+        move |d| sink.drained(id, d),
+    )
+    .map_err(|e| Error::new(Status::GenericFailure, format!("thread: {e}")))
+}
+
+/// A call with no effect but an IDLE update once nothing runs.
+#[napi(js_name = "zlibPoke", catch_unwind)]
+pub fn zlib_poke(handle: &External<Handle>) {
+    handle.stream.poke();
+}
+
+/// Stops the drain after its current write, or (`now`) at once.
+#[napi(js_name = "zlibDrainStop", catch_unwind)]
+pub fn zlib_drain_stop(handle: &External<Handle>, now: bool) {
+    if now {
+        lock(&handle.drain_cancel).store(true, Ordering::Relaxed);
+    }
+    handle.stream.stop_drain();
 }
 
 fn dup_fd(fd: i32) -> Result<OwnedFd> {
@@ -225,7 +306,7 @@ fn dup_fd(fd: i32) -> Result<OwnedFd> {
         .map_err(|e| Error::new(Status::GenericFailure, format!("dup: {e}")))
 }
 
-fn position(n: f64) -> Option<u64> {
+fn position_of(n: f64) -> Option<u64> {
     (n >= 0.0 && n.is_finite()).then_some(n as u64)
 }
 
@@ -244,12 +325,12 @@ pub fn zlib_splice(
 ) -> Result<()> {
     let src = Endpoint {
         fd: dup_fd(src_fd)?,
-        offset: position(src_offset),
-        len: position(src_length),
+        offset: position_of(src_offset),
+        len: position_of(src_length),
     };
     let dst = Endpoint {
         fd: dup_fd(dst_fd)?,
-        offset: position(dst_offset),
+        offset: position_of(dst_offset),
         len: None,
     };
     let (kind, opts, cancel, sink, id) = (

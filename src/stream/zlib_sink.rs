@@ -14,6 +14,8 @@
 //!                e errno (with ERROR) or the seq RELEASED names, f text index or -1
 //!   KIND_SPLICE: a bytes in, b bytes out, c errno (0: none), d failure
 //!                kind (see zlib_splice::FailureKind), f text index or -1
+//!   KIND_DRAIN:  a bytes written, c errno of the sink's write (0: none),
+//!                d 1 when the output is complete, 0 when stopped
 //! ```
 //!
 //! The function is weak: JS keeps the event loop alive itself while it
@@ -28,12 +30,14 @@ use napi::bindgen_prelude::FnArgs;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
+use super::zlib_pipes::Drained;
 use super::zlib_splice::Outcome;
 use super::zlib_stream::{Post, Update};
 
 pub const RECORD: usize = 8;
 pub const KIND_UPDATE: f64 = 1.0;
 pub const KIND_SPLICE: f64 = 2.0;
+pub const KIND_DRAIN: f64 = 3.0;
 
 pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Vec<String>)>, Status, false, true>;
 
@@ -79,6 +83,22 @@ impl Sink {
             // Closing (the JS thread is going away): nobody is left to tell.
             let _ = self.tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
         }
+    }
+
+    /// Stream `id`'s output stopped going to a sink's fd (zlib_pipes.rs).
+    pub fn drained(&self, id: u32, d: Drained) {
+        self.push(|o| {
+            o.nums.extend_from_slice(&[
+                KIND_DRAIN,
+                id as f64,
+                d.moved as f64,
+                0.0,
+                d.errno as f64,
+                if d.eof { 1.0 } else { 0.0 },
+                0.0,
+                -1.0,
+            ]);
+        });
     }
 
     /// A Rust-side pipeline through stream `id` ended.

@@ -38,7 +38,8 @@
 //! `ParallelDeflate` (several cores); everything else on `Codec`.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
 
 use super::codec::Codec;
 use super::driver::Driver;
@@ -138,6 +139,12 @@ struct Shared {
     failed: bool,
     /// ENDED has been posted: nothing more will be.
     finished: bool,
+    /// No more output will be made (ENDED or EOF is due or posted).
+    output_done: bool,
+    /// A Rust thread takes the output (`take_output`) instead of JS.
+    drained: bool,
+    /// That thread is asked to stop after its current write.
+    drain_stop: bool,
 }
 
 enum Engine {
@@ -170,6 +177,10 @@ struct Work {
 pub struct ZStream {
     id: u32,
     pshared: Mutex<Shared>,
+    /// Signalled when the queue shrinks or the stream closes (for `wait_room`).
+    room: Condvar,
+    /// Signalled when output is added or will never come (for `take_output`).
+    produced: Condvar,
     work: Mutex<Work>,
     driver: Driver,
     post: Arc<dyn Post>,
@@ -230,6 +241,9 @@ impl ZStream {
                     closed: false,
                     failed: false,
                     finished: false,
+                    output_done: false,
+                    drained: false,
+                    drain_stop: false,
                 }),
                 work: Mutex::new(Work {
                     engine,
@@ -244,6 +258,8 @@ impl ZStream {
                     ended: false,
                     waiting: false,
                 }),
+                room: Condvar::new(),
+                produced: Condvar::new(),
                 driver: Driver::new(),
                 post,
                 pool,
@@ -350,6 +366,7 @@ impl ZStream {
                 return;
             }
             s.finished = false;
+            s.output_done = false;
             s.queue.push_back(Cmd::Reset);
         }
         self.kick();
@@ -392,6 +409,99 @@ impl ZStream {
             s.queued = 0;
             s.ready = Vec::new();
         }
+        self.room.notify_all();
+        self.produced.notify_all();
+        self.kick();
+    }
+
+    /// Input from a Rust source (a pipe a splice fills): queued like a
+    /// write, but not a JS call (no `seq`) and never held; the caller
+    /// waits for room first (`wait_room`).
+    pub fn push_internal(&self, bytes: &[u8], default_flush: Flush) {
+        {
+            let mut s = self.shared();
+            if s.closed || s.failed || s.finished {
+                return;
+            }
+            let mut data = s.spare.pop().unwrap_or_default();
+            data.extend_from_slice(bytes);
+            s.queued += data.len();
+            s.queue.push_back(Cmd::Data(data, default_flush));
+        }
+        self.kick();
+    }
+
+    /// Waits (at most `limit`) until the queue has room for more input:
+    /// `Some(true)` room, `Some(false)` not yet, `None` closed, failed or
+    /// finished.
+    pub fn wait_room(&self, limit: Duration) -> Option<bool> {
+        let s = self.shared();
+        let (s, _) = self
+            .room
+            .wait_timeout_while(s, limit, |s| {
+                s.queued > self.limits.in_high && !(s.closed || s.failed || s.finished)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        if s.closed || s.failed || s.finished {
+            None
+        } else {
+            Some(s.queued <= self.limits.in_high)
+        }
+    }
+
+    /// From now on a Rust thread takes the output with `take_output`.
+    pub fn start_drain(&self) {
+        let mut s = self.shared();
+        s.drained = true;
+        s.drain_stop = false;
+        s.want = false;
+    }
+
+    /// Asks the draining thread to stop after its current write.
+    pub fn stop_drain(&self) {
+        self.shared().drain_stop = true;
+        self.produced.notify_all();
+    }
+
+    /// The draining thread gave up (its sink failed): JS reads again.
+    pub fn end_drain(&self) {
+        self.shared().drained = false;
+        self.kick();
+    }
+
+    /// For the draining thread: waits for output and swaps it into `buf`
+    /// (emptied first). `Ok(true)`: bytes to write; `Ok(false)`: no more
+    /// output will come; `Err(())`: stop (asked to, closed or failed). On
+    /// `Err` or `Ok(false)` the stream goes back to JS reads.
+    pub fn take_output(&self, buf: &mut Vec<u8>) -> Result<bool, ()> {
+        buf.clear();
+        let mut s = self.shared();
+        loop {
+            if s.closed || s.failed || s.drain_stop {
+                s.drained = false;
+                return Err(());
+            }
+            if !s.ready.is_empty() {
+                std::mem::swap(&mut s.ready, buf);
+                drop(s);
+                self.kick();
+                return Ok(true);
+            }
+            if s.output_done {
+                s.drained = false;
+                return Ok(false);
+            }
+            s = self
+                .produced
+                .wait(s)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// A call that only asks for an IDLE once nothing runs (JS stopped
+    /// waiting for a Rust thread and wants to know when all is quiet).
+    pub fn poke(&self) {
+        self.shared().seq += 1;
         self.kick();
     }
 
@@ -426,7 +536,7 @@ impl ZStream {
                 }
                 // Output JS asked for is announced; it stays in `ready`
                 // (and is not produced beyond) until JS reads it.
-                let data = s.want && !s.ready.is_empty();
+                let data = s.want && !s.drained && !s.ready.is_empty();
                 if data {
                     s.want = false;
                 }
@@ -465,6 +575,7 @@ impl ZStream {
             s.now |= RELEASED;
             s.released_seq = s.hold_seq;
         }
+        self.room.notify_all();
         w.current = Some(cmd);
         w.at = 0;
         w.dispatched = false;
@@ -483,6 +594,9 @@ impl ZStream {
             } else {
                 w.out.clear();
             }
+            if s.drained {
+                self.produced.notify_all();
+            }
         }
         for mut spent in w.spent.drain(..) {
             if s.spare.len() < SPARE_INPUTS && spent.capacity() <= SPARE_MAX {
@@ -494,12 +608,18 @@ impl ZStream {
         if due & RELEASED != 0 {
             s.released_seq = s.hold_seq;
         }
+        if due & (ENDED | EOF) != 0 {
+            s.output_done = true;
+            self.produced.notify_all();
+        }
         s.due |= due;
         if let Some(e) = w.error.take() {
             if !s.closed && !s.failed {
                 s.failed = true;
                 s.queue.clear();
                 s.queued = 0;
+                self.room.notify_all();
+                self.produced.notify_all();
                 // Output made before the error goes first, if JS wants it.
                 let data = if s.want && !s.ready.is_empty() {
                     DATA
