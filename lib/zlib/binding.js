@@ -7,7 +7,6 @@
 // A record is 8 numbers: [kind, id, a, b, c, d, e, f]
 //   UPDATE: a flags, b bytes consumed, c seq, e errno (ERROR) or the call
 //           RELEASED releases, f message index
-//   SPLICE: a bytes in, b bytes out, c errno, d failure kind, f message index
 //   DRAIN:  a bytes written to the sink, c errno of its write, d 1: output complete
 // Message indexes point into the batch's texts (-1: none). Output bytes
 // are not in batches: DATA says they are ready, and the stream reads them.
@@ -16,8 +15,7 @@ const native = require('../native');
 
 const RECORD = 8;
 const KIND_UPDATE = 1;
-const KIND_SPLICE = 2;
-const KIND_DRAIN = 3;
+const KIND_DRAIN = 2;
 
 // Update flags (src/stream/zlib_stream.rs).
 const RELEASED = 1;
@@ -27,9 +25,8 @@ const ENDED = 4;
 const IDLE = 8;
 const ERROR = 16;
 
-// id -> object with onUpdate(flags, consumed, seq, errno, message),
-// onDrained(bytesWritten, errno, eof) and
-// onSpliced(bytesIn, bytesOut, errno, failureKind, message). Only
+// id -> object with onUpdate(flags, consumed, seq, errno, message) and
+// onDrained(bytesWritten, errno, eof). Only
 // streams waiting for news are listed, so a stream nobody references can
 // be collected (its handle's finalizer then frees the Rust side).
 const listeners = new Map();
@@ -47,8 +44,6 @@ function onBatch(nums, texts) {
         target.onUpdate(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 6], message);
       } else if (nums[i] === KIND_DRAIN) {
         target.onDrained(nums[i + 2], nums[i + 4], nums[i + 5] === 1);
-      } else if (nums[i] === KIND_SPLICE) {
-        target.onSpliced(nums[i + 2], nums[i + 3], nums[i + 4], nums[i + 5], message);
       }
     } catch (err) {
       // A user callback threw ('data', 'error' listeners): the rest of the

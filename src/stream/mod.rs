@@ -32,7 +32,6 @@ pub mod zlib_error;
 pub mod zlib_options;
 pub mod zlib_pipes;
 pub mod zlib_sink;
-pub mod zlib_splice;
 pub mod zlib_stream;
 
 #[cfg(test)]

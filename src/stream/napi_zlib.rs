@@ -14,7 +14,6 @@
 //! zlibFeedSync(handle, totalSpliced) -> 0 | errno
 //! zlibDrain(handle, fd, position); zlibDrainStop(handle, now)   output to a sink's fd
 //! zlibPoke(handle)                  an IDLE update once nothing runs
-//! zlibSplice(handle, srcFd, srcOffset, srcLength, dstFd, dstOffset)   -1: none
 //! zlibConvert(mode, level, windowBits, memLevel, strategy, chunkSize, dictionary, input,
 //!             finishFlush, maxOutputLength) -> Buffer | "errno message" | "too large"
 //! zlibCrc32(data, value) -> number
@@ -40,7 +39,6 @@ use super::zlib_error::ZlibError;
 use super::zlib_options::{Flush, Kind, Options};
 use super::zlib_pipes::{self, Feed};
 use super::zlib_sink::{Outbox, Sink};
-use super::zlib_splice::{self, Endpoint, Outcome};
 use super::zlib_stream::{ZStream, DEFAULT_LIMITS};
 
 /// What JS holds for one stream.
@@ -48,8 +46,6 @@ pub struct Handle {
     stream: Arc<ZStream>,
     sink: Arc<Sink>,
     id: u32,
-    kind: Kind,
-    opts: Options,
     flush: Flush,
     /// Set by close(): stops a Rust-side pipeline through this stream.
     cancel: Arc<AtomicBool>,
@@ -151,8 +147,6 @@ pub fn zlib_create(
         stream,
         sink,
         id,
-        kind,
-        opts,
         flush,
         cancel: Arc::new(AtomicBool::new(false)),
         feed: Mutex::new(None),
@@ -308,56 +302,6 @@ fn dup_fd(fd: i32) -> Result<OwnedFd> {
 
 fn position_of(n: f64) -> Option<u64> {
     (n >= 0.0 && n.is_finite()).then_some(n as u64)
-}
-
-/// Runs the whole pipeline source fd -> this stream's codec -> sink fd on a
-/// thread of its own; the outcome arrives as a splice record. The
-/// descriptors are duplicated now, so the streams that own them may close
-/// theirs at any time.
-#[napi(js_name = "zlibSplice", catch_unwind)]
-pub fn zlib_splice(
-    handle: &External<Handle>,
-    src_fd: i32,
-    src_offset: f64,
-    src_length: f64,
-    dst_fd: i32,
-    dst_offset: f64,
-) -> Result<()> {
-    let src = Endpoint {
-        fd: dup_fd(src_fd)?,
-        offset: position_of(src_offset),
-        len: position_of(src_length),
-    };
-    let dst = Endpoint {
-        fd: dup_fd(dst_fd)?,
-        offset: position_of(dst_offset),
-        len: None,
-    };
-    let (kind, opts, cancel, sink, id) = (
-        handle.kind,
-        handle.opts.clone(),
-        handle.cancel.clone(),
-        handle.sink.clone(),
-        handle.id,
-    );
-    std::thread::Builder::new()
-        .name("forkpipe-zsplice".into())
-        .spawn(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                zlib_splice::run(kind, &opts, src, dst, &cancel)
-            }))
-            .unwrap_or(Outcome {
-                bytes_in: 0,
-                bytes_out: 0,
-                failure: Some(zlib_splice::Failure::Zlib(ZlibError::new(
-                    super::zlib_error::ZCode::StreamError,
-                    "Zlib error",
-                ))),
-            });
-            sink.spliced(id, outcome);
-        })
-        .map_err(|e| Error::new(Status::GenericFailure, format!("thread: {e}")))?;
-    Ok(())
 }
 
 /// Why a one-shot conversion failed.

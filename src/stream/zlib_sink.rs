@@ -12,8 +12,6 @@
 //! record: [kind, id, a, b, c, d, e, f]
 //!   KIND_UPDATE: a flags, b consumed, c seq, d unused,
 //!                e errno (with ERROR) or the seq RELEASED names, f text index or -1
-//!   KIND_SPLICE: a bytes in, b bytes out, c errno (0: none), d failure
-//!                kind (see zlib_splice::FailureKind), f text index or -1
 //!   KIND_DRAIN:  a bytes written, c errno of the sink's write (0: none),
 //!                d 1 when the output is complete, 0 when stopped
 //! ```
@@ -31,13 +29,11 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
 use super::zlib_pipes::Drained;
-use super::zlib_splice::Outcome;
 use super::zlib_stream::{Post, Update};
 
 pub const RECORD: usize = 8;
 pub const KIND_UPDATE: f64 = 1.0;
-pub const KIND_SPLICE: f64 = 2.0;
-pub const KIND_DRAIN: f64 = 3.0;
+pub const KIND_DRAIN: f64 = 2.0;
 
 pub type SinkFn = ThreadsafeFunction<(), (), FnArgs<(Vec<f64>, Vec<String>)>, Status, false, true>;
 
@@ -97,27 +93,6 @@ impl Sink {
                 if d.eof { 1.0 } else { 0.0 },
                 0.0,
                 -1.0,
-            ]);
-        });
-    }
-
-    /// A Rust-side pipeline through stream `id` ended.
-    pub fn spliced(&self, id: u32, outcome: Outcome) {
-        self.push(|o| {
-            let (errno, kind, message) = outcome.failure_parts();
-            let msg = match message {
-                Some(m) => o.text(m),
-                None => -1.0,
-            };
-            o.nums.extend_from_slice(&[
-                KIND_SPLICE,
-                id as f64,
-                outcome.bytes_in as f64,
-                outcome.bytes_out as f64,
-                errno as f64,
-                kind as i32 as f64,
-                0.0,
-                msg,
             ]);
         });
     }
