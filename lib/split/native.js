@@ -2,14 +2,17 @@
 
 // The Rust line splitter as a forkpipe Transform (src/stream/napi_split.rs).
 // Each written chunk is one call; the lines it completes come back as one
-// batch (text + line ends) in a scratch Buffer this stream reuses; the
-// text is decoded once and sliced into lines, which are mapped and pushed.
+// batch (text + line ends) in a scratch Buffer this stream reuses. The text
+// is decoded once as Latin-1 and ASCII lines are sliced out of it (one-byte
+// strings); a line with other characters is decoded as UTF-8 on its own.
+// Lines are then mapped and pushed.
 
 const Transform = require('../stream/transform');
 const native = require('../native');
 
-const ASCII = 1;
 const OVERFLOWED = 2;
+const NOT_ASCII = 0x80000000;
+const END = 0x7fffffff;
 const HEADER = 12;
 const FIRST_SCRATCH = 64 * 1024;
 
@@ -30,6 +33,9 @@ function NativeSplit(separator, mapper, options) {
 Object.setPrototypeOf(NativeSplit.prototype, Transform.prototype);
 Object.setPrototypeOf(NativeSplit, Transform);
 
+// The scratch Buffer's latin1Slice/utf8Slice are Buffer.prototype's own
+// decoders (what toString(encoding, start, end) calls after checking its
+// arguments; present on every Node this package supports).
 function setScratch(stream, size) {
   const buf = Buffer.allocUnsafeSlow(size);
   stream[kScratch] = buf;
@@ -50,13 +56,16 @@ function emit(stream, n) {
   const bytes = words[1];
   const flags = words[2];
   const at = HEADER + 4 * lines;
-  const text = buf.toString(flags & ASCII ? 'latin1' : 'utf8', at, at + bytes);
+  const text = buf.latin1Slice(at, at + bytes);
   const mapper = stream._mapper;
   let start = 0;
   for (let i = 0; i < lines; i++) {
-    const end = words[3 + i];
-    const value = mapper(text.slice(start, end));
+    const word = words[3 + i];
+    const end = word & END;
+    const line = word & NOT_ASCII ? buf.utf8Slice(at + start, at + end) :
+      text.slice(start, end);
     start = end;
+    const value = mapper(line);
     if (value !== undefined) stream.push(value);
   }
   return (flags & OVERFLOWED) !== 0;

@@ -15,10 +15,17 @@
 //!     // n < 0: the batch needs -n bytes; it waits in Rust for splitTake
 //!
 //! batch: [lines u32][text bytes u32][flags u32][end of line i u32 ...][text]
-//!   all little-endian; ends count UTF-16 units from the start of the text, so
-//!   JS decodes the text once and slices it; flags: 1 all ASCII, 2 the line
-//!   after these overflowed maxLength (split2's "maximum buffer reached")
+//!   all little-endian; ends are byte offsets from the start of the text,
+//!   with bit 31 set on a line that is not all ASCII; flags: 1 all ASCII,
+//!   2 the line after these overflowed maxLength (split2's "maximum buffer
+//!   reached")
 //! ```
+//!
+//! JS decodes the text once as Latin-1 (a copy into a one-byte string) and
+//! slices the ASCII lines out of it; only lines with other characters are
+//! decoded as UTF-8 on their own. Decoding the whole batch as UTF-8 instead
+//! would make every line of a batch with one non-Latin-1 character a
+//! two-byte string: slower to make and to use.
 
 // Test builds have no napi registration: the bindings look unused there.
 #![cfg_attr(test, allow(dead_code))]
@@ -33,6 +40,8 @@ use super::lines::{LineBatch, LineOptions, LineSplitter, Overflow, Separator};
 
 pub const ASCII: u32 = 1;
 pub const OVERFLOWED: u32 = 2;
+/// Set on a line end when the line is not all ASCII.
+pub const NOT_ASCII: u32 = 1 << 31;
 const HEADER: usize = 12;
 
 pub struct Splitter {
@@ -56,26 +65,14 @@ pub fn encode(batch: &LineBatch, overflowed: bool, out: &mut [u8]) {
     out[4..8].copy_from_slice(&(batch.data.len() as u32).to_le_bytes());
     out[8..12].copy_from_slice(&flags.to_le_bytes());
     let ends = &mut out[HEADER..HEADER + 4 * batch.len()];
-    if ascii {
-        for (slot, &end) in ends.chunks_exact_mut(4).zip(&batch.ends) {
-            slot.copy_from_slice(&(end as u32).to_le_bytes());
+    let mut at = 0;
+    for (slot, &end) in ends.chunks_exact_mut(4).zip(&batch.ends) {
+        let mut word = end as u32;
+        if !ascii && !batch.data[at..end].is_ascii() {
+            word |= NOT_ASCII;
         }
-    } else {
-        // UTF-16 units: one per character, two for those beyond the BMP.
-        let mut units = 0u32;
-        let mut at = 0;
-        for (slot, &end) in ends.chunks_exact_mut(4).zip(&batch.ends) {
-            units += batch.data[at..end]
-                .iter()
-                .map(|&b| match b {
-                    0x80..=0xBF => 0,
-                    0xF0..=0xFF => 2,
-                    _ => 1,
-                })
-                .sum::<u32>();
-            at = end;
-            slot.copy_from_slice(&units.to_le_bytes());
-        }
+        at = end;
+        slot.copy_from_slice(&word.to_le_bytes());
     }
     let text = HEADER + 4 * batch.len();
     out[text..text + batch.data.len()].copy_from_slice(&batch.data);
