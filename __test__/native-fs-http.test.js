@@ -25,7 +25,7 @@ async function serve(t, handler, make = http.createServer, options = {}) {
     server.closeAllConnections?.();
     server.close(resolve);
   }));
-  return server.address().port;
+  return { port: server.address().port, server };
 }
 
 function get(port, urlPath, { headers = {}, method = 'GET', agent, mod = http } = {}) {
@@ -48,7 +48,7 @@ test('a ReadStream piped into a response: the kernel sends it, chunked or not', 
   const file = u.writeFile(dir, 'f', 5 * MiB + 7);
   const data = fs.readFileSync(file);
   const jobs = u.countJobs(t);
-  const port = await serve(t, (req, res) => {
+  const { port } = await serve(t, (req, res) => {
     if (req.url === '/length') res.setHeader('Content-Length', data.length);
     const range = req.url === '/range' ? { start: 1000, end: 3 * MiB } : {};
     fp.createReadStream(file, range).pipe(res);
@@ -72,7 +72,7 @@ test('sendFile: 200, ranges, 416, HEAD, 304 and If-Range, with keep-alive', asyn
   const empty = u.writeFile(dir, 'empty', 0);
   const data = fs.readFileSync(file);
   const results = [];
-  const port = await serve(t, (req, res) => {
+  const { port } = await serve(t, (req, res) => {
     const target = req.url === '/empty' ? empty : req.url === '/missing' ? path.join(dir, 'nope') :
       req.url === '/dir' ? dir : file;
     fp.sendFile(req, res, target, { contentType: 'application/x-test' }).then((r) => results.push(r), (err) => {
@@ -148,7 +148,7 @@ test('TLS: the body goes through JS (no kernel send on an encrypted socket)', as
   const file = u.writeFile(dir, 'f', 2 * MiB + 1);
   const jobs = u.countJobs(t);
   const tls = path.join(__dirname, 'fixtures', 'tls');
-  const port = await serve(t, (req, res) => {
+  const { port } = await serve(t, (req, res) => {
     fp.sendFile(req, res, file).catch(() => {});
   }, https.createServer, {
     key: fs.readFileSync(path.join(tls, 'key.pem')), cert: fs.readFileSync(path.join(tls, 'cert.pem')),
@@ -173,7 +173,7 @@ test('a client that goes away mid-body: the send stops, every fd is closed', asy
   const served = new Promise((resolve) => {
     outcome = resolve;
   });
-  const port = await serve(t, (req, res) => {
+  const { port } = await serve(t, (req, res) => {
     fp.sendFile(req, res, file).then((r) => outcome({ ok: r }), (err) => outcome({ error: err.code }));
   });
   // A raw client: asks, reads a little, then resets the connection.
@@ -197,4 +197,34 @@ test('a client that goes away mid-body: the send stops, every fd is closed', asy
     }
   });
   assert.ok(sockets.length <= socketsBefore + 1, 'no socket duplicate left behind');
+});
+
+test('a socket timeout: a slow but steady client is served, a stalled one times out', async (t) => {
+  const dir = u.tempDir(t);
+  const file = u.writeFile(dir, 'big', 32 * MiB, 2);
+  const outcomes = [];
+  const { port, server } = await serve(t, (req, res) => {
+    fp.sendFile(req, res, file).then((r) => outcomes.push(r.bytes), (err) => outcomes.push(err.code));
+  });
+  // What Node's own writes would keep alive, the splice must keep alive too.
+  server.setTimeout(250);
+  const fetch = (stall) => new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      let n = 0;
+      res.on('data', (c) => {
+        n += c.length;
+        res.pause();
+        if (!stall) setTimeout(() => res.resume(), 1);
+      });
+      res.on('end', () => resolve(n));
+    });
+    req.on('error', (e) => resolve(e.code));
+    // A stalled client never reads far enough to see the server leave.
+    if (stall) resolve(req);
+  });
+  assert.strictEqual(await fetch(false), 32 * MiB);
+  const stalled = await fetch(true);
+  for (let i = 0; i < 300 && outcomes.length < 2; i++) await u.tick(10);
+  stalled.destroy();
+  assert.deepStrictEqual(outcomes, [32 * MiB, 'ERR_STREAM_PREMATURE_CLOSE']);
 });

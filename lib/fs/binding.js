@@ -90,6 +90,11 @@ function cancel(id, stopOnly = false) {
   native.fsCancel(id, stopOnly);
 }
 
+// Bytes a running splice has moved so far (-1 once it is over).
+function progress(id) {
+  return native.fsProgress(id);
+}
+
 // The kind of an fd (KIND.*), or a negative errno.
 function kindOf(fd) {
   return native.fsKind(fd);
@@ -100,6 +105,6 @@ function syscallOf(info) {
 }
 
 module.exports = {
-  open, read, write, fsync, close, splice, cancel, kindOf, syscallOf,
+  open, read, write, fsync, close, splice, cancel, progress, kindOf, syscallOf,
   SIDE_SOURCE, SIDE_SINK, EOF, KIND, ECANCELED,
 };

@@ -14,7 +14,11 @@
 //   once the socket has handed every byte to the kernel.
 //
 // While Rust writes, the socket is corked, so a stray res.write() waits in
-// Node's buffer instead of landing in the middle of the body. The job
+// Node's buffer instead of landing in the middle of the body. Node's own
+// writes would keep a socket timeout (server.timeout, socket.setTimeout)
+// from firing while the body moves; here a timer re-arms it whenever the
+// splice has made progress since the last look, so an idle client still
+// times out and a busy one does not. The job
 // works on its own duplicate of the socket's fd: if Node closes the socket
 // meanwhile (client gone, timeout), the number cannot be reused under it,
 // and the 'close' that follows stops the job. Anything else (TLS, a pipe
@@ -43,6 +47,7 @@ class ResponseSink {
     this.corked = false;
     // Set once this response turned out unable to splice for good.
     this.declined = false;
+    this.refresher = null;
   }
 
   beginSplice(source) {
@@ -75,11 +80,28 @@ class ResponseSink {
     this.splicer = source;
     socket.cork();
     this.corked = true;
+    this.keepTimeoutAlive(socket, source);
     go(fd, -1, true, chunked);
+  }
+
+  keepTimeoutAlive(socket, source) {
+    const ms = socket.timeout;
+    if (!(ms > 0)) return;
+    let seen = 0;
+    this.refresher = setInterval(() => {
+      const now = source.progress();
+      if (now !== seen && !socket.destroyed && socket.timeout === ms) socket.setTimeout(ms);
+      seen = now;
+    }, Math.max(10, Math.floor(ms / 4)));
+    this.refresher.unref();
   }
 
   endSplice() {
     this.splicer = null;
+    if (this.refresher !== null) {
+      clearInterval(this.refresher);
+      this.refresher = null;
+    }
     if (this.corked) {
       this.corked = false;
       const socket = this.res.socket;

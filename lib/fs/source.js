@@ -142,6 +142,12 @@ class FdSource {
     return this.stream.fd != null && this.kindOf() === KIND.FILE && this.offset() >= 0;
   }
 
+  // Bytes the running splice has moved so far (0 when none runs).
+  progress() {
+    const splice = this.splice;
+    return splice !== null && splice.id !== 0 ? Math.max(0, binding.progress(splice.id)) : 0;
+  }
+
   // Ends a splice where no byte is lost; its callback says "stopped".
   stopSplice() {
     this.endSpliceEarly(true);

@@ -24,6 +24,7 @@
 //! run(&Request, &Flags) -> Spliced { moved, eof, error }
 //! Request { src, dst, src_pos, dst_pos, len, segment, chunked }
 //! Flags::new(stop_cuts) / flags.stop() / flags.cancel()
+//! flags.progress() -> u64      // bytes delivered so far, from any thread
 //! ```
 
 // Test builds have no napi registration: the bindings look unused there.
@@ -62,6 +63,9 @@ pub struct Flags {
     any: AtomicBool,
     /// A stop may cut a call short (a file read at offsets, unframed).
     stop_cuts: bool,
+    /// Bytes delivered by finished segments, and by the running one.
+    done_before: AtomicU64,
+    in_segment: AtomicU64,
 }
 
 impl Flags {
@@ -70,7 +74,21 @@ impl Flags {
             cancel: AtomicBool::new(false),
             any: AtomicBool::new(false),
             stop_cuts,
+            done_before: AtomicU64::new(0),
+            in_segment: AtomicU64::new(0),
         }
+    }
+
+    /// Bytes delivered so far (a moment's view while the copy runs).
+    pub fn progress(&self) -> u64 {
+        self.done_before.load(Ordering::Relaxed) + self.in_segment.load(Ordering::Relaxed)
+    }
+
+    /// The segment's own counter, for the copy engine to update.
+    fn segment_counter(&self, moved_before: u64) -> &AtomicU64 {
+        self.in_segment.store(0, Ordering::Relaxed);
+        self.done_before.store(moved_before, Ordering::Relaxed);
+        &self.in_segment
     }
 
     pub fn cancel(&self) {
@@ -140,8 +158,8 @@ pub fn run(req: &Request<'_>, flags: &Flags) -> Spliced {
             len: seg,
             ..CopyOptions::default()
         };
-        let counter = AtomicU64::new(0);
-        match copy::copy(req.src, req.dst, &opts, &flags.cancel, &counter) {
+        let counter = flags.segment_counter(moved);
+        match copy::copy(req.src, req.dst, &opts, &flags.cancel, counter) {
             Err(error) => {
                 return Spliced {
                     moved: moved + counter.load(Ordering::Relaxed),
@@ -206,8 +224,8 @@ fn run_chunked(req: &Request<'_>, flags: &Flags) -> Spliced {
             len: Some(seg),
             ..CopyOptions::default()
         };
-        let counter = AtomicU64::new(0);
-        match copy::copy(req.src, req.dst, &opts, &flags.cancel, &counter) {
+        let counter = flags.segment_counter(moved);
+        match copy::copy(req.src, req.dst, &opts, &flags.cancel, counter) {
             Err(e) => {
                 return failed(
                     moved + counter.load(Ordering::Relaxed),

@@ -11,6 +11,7 @@
 //! fsSplice(id, src, dst, srcPos, dstPos, len, dupDst, chunked)
 //!                                                value: bytes moved; info bit EOF: source done
 //! fsCancel(id, stopOnly)                         ends a wait, a read or write on a pipe, a splice
+//! fsProgress(id) -> bytes a splice moved so far  synchronous
 //! fsKind(fd) -> kind or -errno                   synchronous fstat
 //! ```
 //!
@@ -389,6 +390,12 @@ pub fn fs_cancel(id: u32, stop_only: bool) {
             }
         }
     });
+}
+
+/// Bytes a running splice has delivered so far (-1: no such job).
+#[napi(js_name = "fsProgress", catch_unwind)]
+pub fn fs_progress(id: u32) -> f64 {
+    ACTIVE.with(|a| a.borrow().get(&id).map_or(-1.0, |f| f.progress() as f64))
 }
 
 /// The kind of `fd` (0 file, 1 pipe, 2 socket, 3 other) or -errno.
