@@ -144,6 +144,31 @@ test('pipes and FIFOs both ways, spliced and read by JS', async (t) => {
   assert.ok(parts.every((c) => c.length <= 65536));
 });
 
+test('a TCP socket\'s fd both ways (Node never reads it: pauseOnConnect)', async (t) => {
+  const dir = u.tempDir(t);
+  const data = u.pattern(3 * MiB + 11, 12);
+  const copy = path.join(dir, 'copy');
+  const server = require('net').createServer({ pauseOnConnect: true, allowHalfOpen: true }, async (sock) => {
+    const fd = sock._handle.fd;
+    // socket -> file (spliced), then file -> socket.
+    await pipeline(fp.createFdReadStream(fd, { autoClose: false }), fp.createWriteStream(copy));
+    await pipeline(fp.createReadStream(copy), fp.createFdWriteStream(fd, { autoClose: false }));
+    sock.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const echoed = await new Promise((resolve, reject) => {
+    const c = require('net').connect({ port: server.address().port, host: '127.0.0.1', allowHalfOpen: true });
+    const parts = [];
+    c.on('data', (d) => parts.push(d));
+    c.on('end', () => resolve(Buffer.concat(parts)));
+    c.on('error', reject);
+    c.end(data);
+  });
+  assert.ok(fs.readFileSync(copy).equals(data));
+  assert.ok(echoed.equals(data));
+});
+
 test('a data listener added mid-splice: the rest reaches both, nothing lost or repeated', async (t) => {
   const dir = u.tempDir(t);
   const file = u.writeFile(dir, 'big', 8 * MiB);
