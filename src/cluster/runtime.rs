@@ -161,7 +161,7 @@ impl Primary {
                 // Acceptors paused at the old limit look again.
                 for server in self.servers.values_mut() {
                     if let Some(d) = server.dispatch_mut() {
-                        d.resume.notify_one();
+                        d.wake_acceptor();
                     }
                 }
             }

@@ -5,6 +5,7 @@
 //! UDP give every worker the listening socket itself; `reuseport` gives
 //! each worker a socket of its own (see reuseport.rs).
 
+use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
@@ -87,8 +88,10 @@ pub struct Limits {
 pub struct Dispatch {
     /// The socket the primary accepts on, and what ends its acceptor.
     pub listener: Option<(Rc<AsyncFd<OwnedFd>>, Rc<Notify>)>,
-    /// Wakes an acceptor paused at the total limit.
+    /// Wakes an acceptor paused at the total limit, which says so in
+    /// `paused` so that the common case (not paused) costs no wake-up.
     pub resume: Rc<Notify>,
+    pub paused: Rc<Cell<bool>>,
     pub sockname: Option<Value>,
     pub pending: VecDeque<Conn>,
     /// Connections handed to each worker and not yet answered.
@@ -101,6 +104,7 @@ impl Dispatch {
         Dispatch {
             listener: listener.map(|l| (l, Rc::new(Notify::new()))),
             resume: Rc::new(Notify::new()),
+            paused: Rc::new(Cell::new(false)),
             sockname,
             pending: VecDeque::new(),
             inflight: IntMap::default(),
@@ -117,7 +121,13 @@ impl Dispatch {
         if let Some(n) = self.inflight.get_mut(&id) {
             *n = n.saturating_sub(1);
         }
-        self.resume.notify_one();
+        self.wake_acceptor();
+    }
+
+    pub fn wake_acceptor(&self) {
+        if self.paused.replace(false) {
+            self.resume.notify_one();
+        }
     }
 }
 
@@ -134,6 +144,7 @@ pub struct Acceptor {
     pub listener: Rc<AsyncFd<OwnedFd>>,
     pub stop: Rc<Notify>,
     pub resume: Rc<Notify>,
+    pub paused: Rc<Cell<bool>>,
 }
 
 pub enum ServerKind {
@@ -181,6 +192,7 @@ impl Server {
                 listener: l.clone(),
                 stop: stop.clone(),
                 resume: d.resume.clone(),
+                paused: d.paused.clone(),
             }),
             _ => None,
         }
@@ -474,7 +486,7 @@ impl Primary {
             if d.cursor > pos {
                 d.cursor -= 1;
             }
-            d.resume.notify_one();
+            d.wake_acceptor();
         }
         if server.workers.is_empty() {
             self.servers.remove(key);

@@ -113,11 +113,13 @@ pub fn spawn_accept(me: Weak<RefCell<Primary>>, key: Rc<str>, gen: u64, parts: A
         listener: fd,
         stop,
         resume,
+        paused,
     } = parts;
     tokio::task::spawn_local(async move {
         let Some(p) = me.upgrade() else { return };
         while let Some((room, want_peer)) = room(&p, &key, gen) {
             if room == 0 {
+                paused.set(true);
                 // At the limit: leave the rest in the kernel's backlog until
                 // workers take some of what the primary holds.
                 tokio::select! {
