@@ -304,6 +304,8 @@ function main() {
   }
 }
 
-if (process.argv[2] === '--child') child(process.argv[3], process.argv[4], process.argv[5]);
-else if (process.argv[2] === '--generate') generate(process.argv[3], Number(process.argv[4]));
-else main();
+if (require.main === module) {
+  if (process.argv[2] === '--child') child(process.argv[3], process.argv[4], process.argv[5]);
+  else if (process.argv[2] === '--generate') generate(process.argv[3], Number(process.argv[4]));
+  else main();
+}
