@@ -182,9 +182,15 @@ test('the in-flight limit holds: the rest waits in the backlog, then is served',
   assert.ok(during.inFlight <= 10 && during.inFlight > 0, `in flight ${during.inFlight}`);
   await Promise.all(busy);
   assert.strictEqual((await answers).length, 60);
-  const after = (await p.command({ cmd: 'stats' })).stats;
+  // A worker acknowledges a handle before it answers on it, but the primary
+  // may read that acknowledgement a moment after the client has its answer.
+  let after;
+  const settled = await waitFor(async () => {
+    after = (await p.command({ cmd: 'stats' })).stats;
+    return after.inFlight === 0;
+  }, 3000, 50);
   assert.ok(after.peakInFlight <= 10, `peak ${after.peakInFlight} over the limit of 10`);
-  assert.strictEqual(after.inFlight, 0);
+  assert.ok(settled, `${after.inFlight} still in flight after every answer`);
 });
 
 test('UDP sockets bound in workers share one port', async (t) => {
