@@ -92,14 +92,14 @@ impl Flags {
     }
 
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        self.any.store(true, Ordering::Relaxed);
+        fdio::raise(&self.cancel);
+        fdio::raise(&self.any);
     }
 
     pub fn stop(&self) {
-        self.any.store(true, Ordering::Relaxed);
+        fdio::raise(&self.any);
         if self.stop_cuts {
-            self.cancel.store(true, Ordering::Relaxed);
+            fdio::raise(&self.cancel);
         }
     }
 

@@ -23,13 +23,14 @@
 #![cfg_attr(test, allow(dead_code))]
 
 use std::os::fd::{BorrowedFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{Buffer, BufferSlice, Either, Env, External, FnArgs, Function};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
+use super::fdio;
 use super::js_output::{copy_to_js, Made};
 use super::parallel::{
     format_of, parallel_supports, ParallelDeflate, ParallelOptions, DEFAULT_BLOCK,
@@ -216,8 +217,8 @@ pub fn zlib_reset(handle: &External<Handle>) {
 
 #[napi(js_name = "zlibClose", catch_unwind)]
 pub fn zlib_close(handle: &External<Handle>) {
-    handle.cancel.store(true, Ordering::Relaxed);
-    lock(&handle.drain_cancel).store(true, Ordering::Relaxed);
+    fdio::raise(&handle.cancel);
+    fdio::raise(&lock(&handle.drain_cancel));
     if let Some(feed) = lock(&handle.feed).take() {
         feed.close();
     }
@@ -283,7 +284,7 @@ pub fn zlib_poke(handle: &External<Handle>) {
 #[napi(js_name = "zlibDrainStop", catch_unwind)]
 pub fn zlib_drain_stop(handle: &External<Handle>, now: bool) {
     if now {
-        lock(&handle.drain_cancel).store(true, Ordering::Relaxed);
+        fdio::raise(&lock(&handle.drain_cancel));
     }
     handle.stream.stop_drain();
 }

@@ -87,7 +87,7 @@ impl Feed {
     /// Stops the pump and closes the pipe (a splice still writing into it
     /// holds its own duplicate, and is being cancelled by its owner).
     pub fn close(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+        fdio::raise(&self.stop);
         lock(&self.write_end).take();
     }
 
