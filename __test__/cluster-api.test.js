@@ -6,6 +6,10 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const { once } = require('events');
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const { ChildProcess } = require('child_process');
 const { cluster } = require('..');
 const { WORKER, call, forkOnline, killAll } = require('./helpers');
@@ -136,6 +140,34 @@ test('silent worker output arrives on worker.process.stdout', async () => {
     assert.strictEqual(code, 0);
     assert.strictEqual(out, `out ${worker.id}\n`);
     assert.strictEqual(err, `err ${worker.id}\n`);
+  } finally {
+    cluster.setupPrimary({ silent: false, exec: WORKER });
+  }
+});
+
+test('silent stdio are native streams: 8 MiB through a worker into a native file, byte for byte', async (t) => {
+  const forkpipe = require('..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forkpipe-stdio-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const target = path.join(dir, 'out.bin');
+  const input = crypto.randomBytes(8 << 20);
+  cluster.setupPrimary({ exec: require.resolve('./fixtures/stdio-echo.js'), silent: true });
+  try {
+    const worker = cluster.fork();
+    const { stdin, stdout, stderr } = worker.process;
+    assert.ok(stdin instanceof forkpipe.stream.Writable);
+    assert.ok(stdout instanceof forkpipe.stream.Readable);
+    assert.ok(stderr instanceof forkpipe.stream.Readable);
+    stderr.resume();
+    const file = forkpipe.fs.createWriteStream(target);
+    const copied = forkpipe.stream.promises.pipeline(stdout, file);
+    stdin.end(input);
+    const [code] = await once(worker.process, 'close');
+    await copied;
+    assert.strictEqual(code, 0);
+    assert.strictEqual(file.bytesWritten, input.length);
+    const hash = (b) => crypto.createHash('sha256').update(b).digest('hex');
+    assert.strictEqual(hash(fs.readFileSync(target)), hash(input));
   } finally {
     cluster.setupPrimary({ silent: false, exec: WORKER });
   }

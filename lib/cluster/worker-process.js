@@ -18,6 +18,13 @@ const ReceivedSockets = require('./received-sockets');
 
 const { CODE } = events;
 
+// Loaded when a worker first has piped stdio, not with the cluster.
+let fsModule = null;
+function nativeFs() {
+  if (fsModule === null) fsModule = require('../fs');
+  return fsModule;
+}
+
 // Send callbacks waiting for Rust to report their frame written.
 const pending = new Map();
 let nextCallbackId = 1;
@@ -73,13 +80,18 @@ class WorkerProcess extends EventEmitter {
 
   _pipe(fd, index) {
     if (fd < 0) return null;
-    // stdin is written, stdout and stderr read, extra pipes both.
-    const socket = new net.Socket({ fd, readable: index !== 0, writable: index === 0 || index > 2 });
+    // stdin, stdout and stderr go one way each, so they are native fd
+    // streams: piped into forkpipe.fs streams their bytes stay in Rust.
+    // Extra pipes go both ways, which only a socket does.
+    let stream;
+    if (index === 0) stream = nativeFs().createFdWriteStream(fd);
+    else if (index <= 2) stream = nativeFs().createFdReadStream(fd);
+    else stream = new net.Socket({ fd, readable: true, writable: true });
     if (index !== 0) {
       this._closesNeeded++;
-      socket.once('close', () => this._maybeClose());
+      stream.once('close', () => this._maybeClose());
     }
-    return socket;
+    return stream;
   }
 
   _holdProcess(on) {
