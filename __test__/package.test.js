@@ -37,3 +37,19 @@ test('npm pack includes the sources the install step compiles', () => {
   assert.ok(![...files].some((f) => f.startsWith('target/') || f === 'forkpipe.node'),
     'build output must not be packed');
 });
+
+test('native streams pass Node\'s instanceof checks whichever module loads first', () => {
+  // Each in a fresh process, so nothing else has loaded forkpipe.stream.
+  const checks = {
+    fs: "forkpipe.fs.createReadStream(__filename) instanceof stream.Readable && " +
+      "forkpipe.fs.createWriteStream('/dev/null') instanceof stream.Writable",
+    zlib: 'forkpipe.zlib.createGzip() instanceof stream.Transform',
+    split: 'forkpipe.split() instanceof stream.Duplex',
+  };
+  for (const [name, expr] of Object.entries(checks)) {
+    const code = `const stream = require('stream'); const forkpipe = require(${JSON.stringify(ROOT)});
+      process.stdout.write(String(${expr})); process.exit(0);`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 20000 });
+    assert.strictEqual(r.stdout, 'true', `${name}: ${r.stdout} ${r.stderr}`);
+  }
+});

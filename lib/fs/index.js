@@ -14,6 +14,9 @@
 // instanceof). Piped into each other, or into an http.ServerResponse, their
 // bytes move inside Rust.
 
+// Loading the stream module installs the instanceof bridge to Node's
+// classes (lib/stream/interop.js), which these streams rely on too.
+require('../stream');
 const { ReadStream } = require('./read-stream');
 const { WriteStream } = require('./write-stream');
 const { sendFile } = require('./send-file');

@@ -18,6 +18,9 @@
 // fails the stream.
 // options: maxLength, skipOverflow, and any Transform option.
 
+// Loading the stream module installs the instanceof bridge to Node's
+// classes (lib/stream/interop.js), which these streams rely on too.
+require('../stream');
 const NativeSplit = require('./native');
 const FallbackSplit = require('./fallback');
 

@@ -10,6 +10,9 @@
 // Brotli, Zstd and anything else this Node has that forkpipe does not
 // implement are Node's own, re-exported unchanged.
 
+// Loading the stream module installs the instanceof bridge to Node's
+// classes (lib/stream/interop.js), which these streams rely on too.
+require('../stream');
 const nodeZlib = require('zlib');
 const classes = require('./classes');
 const { syncFunction, asyncFunction } = require('./convenience');
