@@ -485,3 +485,41 @@ fn errors_name_the_failing_side_like_node() {
     assert_eq!(e.side, Side::Destination);
     assert!(matches!(e.errno, Errno::EPIPE | Errno::ECONNRESET), "{e}");
 }
+
+#[test]
+fn a_large_file_copy_reserves_its_destination_and_gives_back_what_it_did_not_write() {
+    use std::os::unix::fs::MetadataExt;
+    let data = noise(12 << 20, 7);
+    let src_path = TempPath::with("reserve-src", &data);
+    let src = File::open(src_path.path()).unwrap();
+
+    // Cancelled before the first byte: nothing stays allocated.
+    let dst_path = TempPath::new("reserve-cancelled");
+    let dst = create(&dst_path);
+    let yes = AtomicBool::new(true);
+    let moved = AtomicU64::new(0);
+    let opts = CopyOptions {
+        src_offset: Some(0),
+        ..CopyOptions::default()
+    };
+    let done = copy_with(
+        &[Method::CopyFileRange],
+        src.as_fd(),
+        dst.as_fd(),
+        &opts,
+        &yes,
+        &moved,
+    )
+    .unwrap();
+    assert!(done.cancelled);
+    let meta = std::fs::metadata(dst_path.path()).unwrap();
+    assert_eq!(meta.len(), 0);
+    assert_eq!(meta.blocks(), 0, "blocks left reserved past the end");
+
+    // A whole copy: the same bytes, the size of the source.
+    let dst_path = TempPath::new("reserve-whole");
+    let dst = create(&dst_path);
+    let done = copy(src.as_fd(), dst.as_fd(), &opts, &no(), &AtomicU64::new(0)).unwrap();
+    assert_eq!(done.bytes, data.len() as u64);
+    assert!(dst_path.read() == data);
+}
