@@ -115,6 +115,20 @@ test('options: levels, windowBits, memLevel, strategy, dictionary', async () => 
   assert.ok((await through(zlib.createInflate({ dictionary }), theirs)).equals(input));
 });
 
+test('each level compresses text about as well as Node\'s zlib at that level', async () => {
+  // One stream (small input) and the multi-core engine (4 MiB) alike.
+  for (const size of [200 * 1024, 4 << 20]) {
+    const input = text(size, 7);
+    for (const level of [1, 2, 6, 9]) {
+      const ours = await through(zlib.createGzip({ level }), input);
+      const node = nodeZlib.gzipSync(input, { level });
+      assert.ok(ours.length <= node.length * 1.1,
+        `level ${level}, ${size} bytes: ${ours.length} against Node's ${node.length}`);
+      assert.strictEqual(hash(nodeZlib.gunzipSync(ours)), hash(input));
+    }
+  }
+});
+
 test('concatenated gzip members decompress as one stream', async () => {
   const a = text(300000, 1);
   const b = text(1000, 2);

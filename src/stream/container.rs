@@ -25,11 +25,13 @@ const DEFLATED: u8 = 8;
 const HUFFMAN_ONLY: i32 = 2;
 
 /// The level zlib records: -1 means 6.
+/// The level the engine really runs at (see `codec::engine_level`), which
+/// is what the header describes, as zlib-rs's own headers do.
 fn real_level(level: i32) -> i32 {
     if level < 0 {
         6
     } else {
-        level
+        super::codec::engine_level(level)
     }
 }
 

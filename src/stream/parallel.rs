@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use zlib_rs::{Deflate, DeflateConfig, DeflateFlush, Method, Status};
 
-use super::codec::strategy_of;
+use super::codec::{engine_level, strategy_of};
 use super::container::{self, Checksum, Format};
 use super::pool::{self, Pool};
 use super::zlib_error::{ZCode, ZlibError};
@@ -138,7 +138,7 @@ impl BlockConfig {
 
     fn deflate_config(&self) -> DeflateConfig {
         DeflateConfig {
-            level: self.level,
+            level: engine_level(self.level),
             method: Method::Deflated,
             window_bits: -self.window_bits,
             mem_level: self.mem_level,
