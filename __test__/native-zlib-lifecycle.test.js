@@ -73,8 +73,19 @@ test('params() mid-stream; reset() between two streams', async () => {
   const done = collect(g);
   const a = Buffer.alloc(700000, 'params ');
   g.write(a);
-  await new Promise((resolve) => g.params(1, nodeZlib.constants.Z_RLE, resolve));
+  const args = await new Promise((resolve) => g.params(1, nodeZlib.constants.Z_RLE, (...a) => resolve(a)));
+  assert.deepStrictEqual(args, [], 'Node calls params() back with no arguments');
   assert.strictEqual(g._level, 1);
+  assert.strictEqual(g._strategy, nodeZlib.constants.Z_RLE);
+  // A decompressor takes any strategy and ignores it, as zlib does, even
+  // on the one-stream engine.
+  for (const z of [zlib, nodeZlib]) {
+    const inflate = z.createGunzip();
+    inflate.resume();
+    await new Promise((resolve) => inflate.params(3, nodeZlib.constants.Z_FILTERED, resolve));
+    inflate.end(nodeZlib.gzipSync('x'));
+    await once(inflate, 'end');
+  }
   g.end(a);
   assert.ok(nodeZlib.gunzipSync(await done).equals(Buffer.concat([a, a])));
 

@@ -9,8 +9,11 @@ const { MODE } = require('./options');
 const { nodeError } = require('../errors');
 const { constants: C } = require('./constants');
 
+const kCompresses = Symbol('forkpipe.zlib.compresses');
+
 function Zlib(opts, mode) {
   ZlibBase.call(this, opts, mode);
+  this[kCompresses] = mode === MODE.DEFLATE || mode === MODE.GZIP || mode === MODE.DEFLATERAW;
 }
 Object.setPrototypeOf(Zlib.prototype, ZlibBase.prototype);
 Object.setPrototypeOf(Zlib, ZlibBase);
@@ -35,7 +38,8 @@ Zlib.prototype.params = function params(level, strategy, callback) {
     process.nextTick(callback);
     return;
   }
-  if (!this[ZlibBase.kParallel] && strategy !== C.Z_DEFAULT_STRATEGY) {
+  // Decompressors take and ignore params(), as zlib's do.
+  if (this[kCompresses] && !this[ZlibBase.kParallel] && strategy !== C.Z_DEFAULT_STRATEGY) {
     const err = new Error('forkpipe: params() can change the strategy only on a stream ' +
       'compressed on several cores (no dictionary, no flush option)');
     err.code = 'ERR_FORKPIPE_UNSUPPORTED';
@@ -48,7 +52,10 @@ Zlib.prototype.params = function params(level, strategy, callback) {
   } else {
     const marker = Buffer.alloc(0);
     marker[ZlibBase.kParams] = [level, strategy];
-    this.write(marker, '', callback);
+    // Node calls back with no arguments, and not at all once destroyed.
+    this.write(marker, '', () => {
+      if (!this.destroyed && callback) callback();
+    });
   }
 };
 
