@@ -20,9 +20,9 @@
 // forkpipe / Node's builtin. A last section streams a 1 GiB input through
 // forkpipe's gzip -1, gunzip and split to show RSS growth stays bounded.
 //
-// split2: installed outside the package (FACTS: bench dependencies live in
-// a scratch folder), looked for at SPLIT2 or
-// /work/scratch/bench-deps/node_modules/split2; its row is skipped if absent.
+// split2 is not a dependency of the package: its row runs when SPLIT2 names
+// it (a path to an installed split2) or when require('split2') finds one
+// (`npm install --no-save split2`), and is skipped otherwise.
 
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -32,7 +32,7 @@ const path = require('path');
 const ROOT = path.join(__dirname, '..', '..');
 const MIB = Number(process.env.MIB) || 256;
 const ROUNDS = Number(process.env.ROUNDS) || 2;
-const SPLIT2 = process.env.SPLIT2 || '/work/scratch/bench-deps/node_modules/split2';
+const SPLIT2 = process.env.SPLIT2 || 'split2';
 
 // ---------------------------------------------------------------------------
 // Child side: one measurement, printed as JSON.
@@ -277,7 +277,7 @@ function main() {
       ['forkpipe', () => runChild('split', 'forkpipe', text)],
     ];
     if (haveSplit2()) splits.unshift(['split2', () => runChild('split', 'split2', text)]);
-    else console.log(`\n(split2 not found at ${SPLIT2}: its row is skipped)`);
+    else console.log(`\n(split2 not found (${SPLIT2}): its row is skipped; npm install --no-save split2 or SPLIT2=<path>)`);
     const splitRows = compare(splits);
     console.log(`\n(${splitRows[0].lines} lines)`);
     summary.push(['split', table('line splitting into strings', splitRows,
