@@ -9,6 +9,10 @@ const eos = require('./end-of-stream');
 const { makeError, AbortError } = require('./errors');
 const k = require('./kinds');
 
+// How the result reads its last stage changed in Node 24; the running
+// Node's way is the one its users expect.
+const TAIL_FLOWS = Number(process.versions.node.split('.')[0]) >= 24;
+
 function compose(...streams) {
   const Duplex = require('./duplex');
   if (streams.length === 0) throw makeError('ERR_MISSING_ARGS', 'streams');
@@ -110,7 +114,17 @@ function compose(...streams) {
   }
 
   if (readable) {
-    if (k.isNodeStream(tail)) {
+    if (k.isNodeStream(tail) && TAIL_FLOWS) {
+      // Node 24 lets the tail flow and pauses it when the result is full:
+      // each chunk comes out on its own instead of merged by read().
+      d._read = function _read() {
+        tail.resume();
+      };
+      tail.on('data', (chunk) => {
+        if (!d.push(chunk)) tail.pause();
+      });
+      tail.on('end', () => { d.push(null); });
+    } else if (k.isNodeStream(tail)) {
       tail.on('readable', () => {
         if (onReadable) {
           const cb = onReadable;
@@ -136,6 +150,11 @@ function compose(...streams) {
         while (true) {
           try {
             const { value, done } = await reader.read();
+            // Node 24 ends at `done` without pushing its (undefined) value.
+            if (TAIL_FLOWS && done) {
+              d.push(null);
+              return;
+            }
             if (!d.push(value)) return;
             if (done) {
               d.push(null);

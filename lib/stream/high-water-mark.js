@@ -1,12 +1,19 @@
 'use strict';
 
-// High-water marks: the process-wide defaults (16 KiB, 16 objects, both
-// adjustable) and reading a stream's own from its options.
+// High-water marks: the process-wide defaults (both adjustable) and reading
+// a stream's own from its options.
 
+const NodeStream = require('stream');
 const { makeError } = require('./errors');
 const { checkInteger } = require('./validate');
 
-const defaults = { bytes: 16 * 1024, objects: 16 };
+// The byte default is the running Node's (16 KiB on Node 20, 64 KiB from
+// Node 22), read once: after that ours and Node's are set separately.
+const defaults = {
+  bytes: typeof NodeStream.getDefaultHighWaterMark === 'function' ?
+    NodeStream.getDefaultHighWaterMark(false) : 16 * 1024,
+  objects: 16,
+};
 
 function getDefaultHighWaterMark(objectMode) {
   return objectMode ? defaults.objects : defaults.bytes;
