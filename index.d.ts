@@ -371,22 +371,28 @@ declare namespace forkpipeZlib {
   /**
    * What the seven native classes share (Zlib and ZlibBase in lib/zlib).
    * Unlike @types/node, params() and reset() are on every one of them, as
-   * in the code; there is no deprecated `bytesRead`.
+   * in the code.
    */
   interface ZlibStream extends stream.Transform {
     /** Input bytes the engine has taken so far. */
     readonly bytesWritten: number;
+    /**
+     * @deprecated DEP0108: the old name of bytesWritten, present only where
+     * the running Node's zlib still has it (Node 20 and 22).
+     */
+    bytesRead?: number;
     /** Destroys the stream; the callback sees what `finished()` would. */
     close(callback?: (error?: Error | null) => void): void;
     /** Default kind: Z_FULL_FLUSH. The callback is the flush's write callback. */
     flush(kind?: number, callback?: (error?: Error | null) => void): void;
     flush(callback?: (error?: Error | null) => void): void;
     /**
-     * Flushes, then uses the new level and strategy. Throws
-     * ERR_FORKPIPE_UNSUPPORTED for any strategy but the default unless the
-     * stream compresses on several cores (not a decompressor, no dictionary,
-     * no flush option). The callback is required: unchanged settings call it
-     * straight away.
+     * Flushes, then uses the new level and strategy. A compressor that runs
+     * as one zlib stream (a dictionary or a flush option) throws
+     * ERR_FORKPIPE_UNSUPPORTED for any strategy but the default; one that
+     * compresses on several cores takes any, and decompressors ignore it.
+     * The callback is required and gets no arguments; unchanged settings
+     * call it straight away.
      */
     params(level: number, strategy: number, callback: (error?: Error | null) => void): void;
     reset(): void;

@@ -184,6 +184,8 @@ test('instances of forkpipe stream classes, with Node\'s surface', () => {
     assert.strictEqual(typeof g[key], 'function', key);
   }
   assert.strictEqual(g.bytesWritten, 0);
+  // The deprecated alias exists exactly where Node's zlib still has it.
+  assert.strictEqual('bytesRead' in g, 'bytesRead' in nodeZlib.createGzip());
   assert.strictEqual(g._closed, false);
   assert.strictEqual(g._level, -1);
   assert.strictEqual(g._chunkSize, 16384);

@@ -26,6 +26,7 @@
 //   native sources splice into it and it splice into native sinks, so such
 //   pipelines run in Rust; _read is NativeReadable's, which chooses.
 
+const util = require('util');
 const Transform = require('../stream/transform');
 const eos = require('../stream/end-of-stream');
 const { NativeReadable, kNativeHandle } = require('../stream/native-seam');
@@ -436,6 +437,20 @@ ZlibBase.prototype.close = function close(callback) {
   if (callback) eos(this, callback);
   this.destroy();
 };
+
+// The old name of bytesWritten, deprecated (DEP0108): present where the
+// running Node's zlib still has it (gone in Node 24).
+if ('bytesRead' in require('zlib').Gzip.prototype) {
+  const warnOnce = (what) => util.deprecate(what,
+    'zlib.bytesRead is deprecated: it counts the bytes written into the stream; ' +
+    'read zlib.bytesWritten instead.', 'DEP0108');
+  Object.defineProperty(ZlibBase.prototype, 'bytesRead', {
+    configurable: true,
+    enumerable: true,
+    get: warnOnce(function bytesRead() { return this.bytesWritten; }),
+    set: warnOnce(function setBytesRead(value) { this.bytesWritten = value; }),
+  });
+}
 
 ZlibBase.prototype.reset = function reset() {
   const handle = this[kHandle];
