@@ -11,9 +11,9 @@
 //
 // matcher: split2's default /\r?\n/, a string, or bytes (a Buffer or
 // Uint8Array: that exact byte sequence). These split in Rust
-// (native.js). A RegExp (other than /\r?\n/ and /\n/), an empty string
-// or an object with its own Symbol.split split in JS (fallback.js), with
-// the same results as split2.
+// (native.js). A RegExp (other than /\r?\n/ and /\n/), empty bytes or an
+// object with its own Symbol.split split in JS (fallback.js), with the
+// same results as split2. An empty string means the default, as in split2.
 // mapper(line): its result is pushed; undefined skips the line; a throw
 // fails the stream.
 // options: maxLength, skipOverflow, and any Transform option.
