@@ -140,6 +140,16 @@ function runPrimary(script, { args = [], nodeArgs = [], env = {}, timeoutMs = 20
   });
 }
 
+// Whether nothing listens on `port` (examples that use a fixed port need it).
+function portFree(port) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, () => s.close(() => resolve(true)));
+  });
+}
+
 module.exports = {
   WORKER, ROOT, call, forkOnline, killAll, get, tcpRead, isAlive, waitFor, runPrimary, onLines,
+  portFree,
 };

@@ -162,13 +162,7 @@ test('TLS: the body goes through JS (no kernel send on an encrypted socket)', as
 test('a client that goes away mid-body: the send stops, every fd is closed', async (t) => {
   const dir = u.tempDir(t);
   const file = u.writeFile(dir, 'big', 64 * MiB);
-  const socketsBefore = fs.readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
+  const socketsBefore = u.openSockets();
   let outcome;
   const served = new Promise((resolve) => {
     outcome = resolve;
@@ -189,14 +183,7 @@ test('a client that goes away mid-body: the send stops, every fd is closed', asy
   assert.ok(Date.now() - start < 2000);
   for (let i = 0; i < 100 && u.fdsOn(file) > 0; i++) await u.tick(5);
   assert.strictEqual(u.fdsOn(file), 0, 'the file was closed');
-  const sockets = fs.readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  });
-  assert.ok(sockets.length <= socketsBefore + 1, 'no socket duplicate left behind');
+  assert.ok(u.openSockets() <= socketsBefore + 1, 'no socket duplicate left behind');
 });
 
 test('a socket timeout: a slow but steady client is served, a stalled one times out', async (t) => {

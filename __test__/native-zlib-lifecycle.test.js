@@ -6,12 +6,12 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const fs = require('node:fs');
 const path = require('node:path');
 const nodeZlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 const { once } = require('node:events');
 const { zlib, stream } = require('..');
+const { openFds } = require('./fixtures/native-fs/util');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -114,14 +114,10 @@ test('close(cb) and destroy()', async () => {
   assert.strictEqual(err.code, 'ERR_STREAM_DESTROYED');
 });
 
-function fdCount() {
-  return fs.readdirSync('/proc/self/fd').length;
-}
-
 test('destroy mid-stream stops the Rust side promptly and leaks nothing', async () => {
   // Warm up: the first stream opens the addon's event channel, once.
   await collect(zlib.createGzip().end('warm'));
-  const fdsBefore = fdCount();
+  const fdsBefore = openFds();
   const input = Buffer.alloc(32 << 20, 'destroy me please ');
   for (let round = 0; round < 3; round++) {
     const g = zlib.createGzip({ level: 9 });
@@ -143,7 +139,7 @@ test('destroy mid-stream stops the Rust side promptly and leaks nothing', async 
   const src = stream.Readable.from([input, input]);
   const err = await new Promise((resolve) => stream.pipeline(src, zlib.createGzip(), failing, resolve));
   assert.strictEqual(err.message, 'sink failed');
-  assert.strictEqual(fdCount(), fdsBefore);
+  assert.strictEqual(openFds(), fdsBefore);
 });
 
 test('a slow reader keeps memory bounded', async () => {

@@ -16,6 +16,7 @@ const path = require('node:path');
 const nodeZlib = require('node:zlib');
 const native = require('../lib/native');
 const { zlib, stream } = require('..');
+const { openFds } = require('./fixtures/native-fs/util');
 const forkFs = require('..').fs;
 const promises = require('../lib/stream/promises');
 
@@ -55,10 +56,6 @@ async function counting(fn) {
     Object.assign(native, saved);
   }
   return counts;
-}
-
-function fdCount() {
-  return fs.readdirSync('/proc/self/fd').length;
 }
 
 const run = (...streams) => new Promise((resolve, reject) =>
@@ -144,7 +141,7 @@ test('a second reader of the output makes it go through JS, with every byte', as
 });
 
 test('corrupt input and destroy mid-way: one error, every fd closed', async () => {
-  const before = fdCount();
+  const before = openFds();
   const bad = tmp('bad');
   fs.writeFileSync(bad, Buffer.concat([nodeZlib.gzipSync(text(100000, 5)).subarray(0, 500),
     Buffer.alloc(100000, 7)]));
@@ -164,7 +161,7 @@ test('corrupt input and destroy mid-way: one error, every fd closed', async () =
   }
   // Threads let go of their descriptors within a poll slice or two.
   await new Promise((r) => setTimeout(r, 200));
-  assert.strictEqual(fdCount(), before);
+  assert.strictEqual(openFds(), before);
   const cpu = process.cpuUsage();
   await new Promise((r) => setTimeout(r, 300));
   const used = process.cpuUsage(cpu);

@@ -6,10 +6,9 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 const os = require('os');
-const { ROOT, get, isAlive, waitFor, runPrimary } = require('./helpers');
+const { ROOT, get, isAlive, waitFor, runPrimary, portFree } = require('./helpers');
 
 const fixture = (name) => path.join(__dirname, 'fixtures', name);
 
@@ -26,14 +25,6 @@ test('import cluster from \'node:cluster\' is forkpipe\'s in the primary', async
   assert.deepStrictEqual(r.lines[0], { primary: { forkpipe: true } });
   assert.deepStrictEqual(r.lines[1], { worker: { isWorker: true, id: 1 } });
 });
-
-function portFree(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, () => s.close(() => resolve(true)));
-  });
-}
 
 // The threads of a process, by name: forkpipe's primary runs one of its own.
 function threadNames(pid) {

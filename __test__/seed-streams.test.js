@@ -6,19 +6,10 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
-const { ROOT, get, isAlive, waitFor } = require('./helpers');
-
-function portFree(port) {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, () => s.close(() => resolve(true)));
-  });
-}
+const { ROOT, get, isAlive, waitFor, portFree } = require('./helpers');
 
 test('the seed\'s streams example runs on forkpipe\'s stream', async (t) => {
   assert.ok(await portFree(3000), 'the seed listens on port 3000, which is taken here');
