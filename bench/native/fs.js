@@ -28,6 +28,9 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
+const {
+  median, fmt, mbps, alternate, memorySampler, cpuSeconds, secondsSince,
+} = require('../lib/measure');
 
 const ROOT = path.join(__dirname, '..', '..');
 const ROUNDS = Number(process.env.ROUNDS) || 3;
@@ -39,27 +42,12 @@ const MiB = 1 << 20;
 // ---------------------------------------------------------------------------
 // Child side: one measurement, printed as JSON on stdout.
 
-function memorySampler() {
-  const rss0 = process.memoryUsage.rss();
-  let peak = 0;
-  const sample = () => {
-    const grown = process.memoryUsage.rss() - rss0;
-    if (grown > peak) peak = grown;
-  };
-  const timer = setInterval(sample, 10);
-  return () => {
-    clearInterval(timer);
-    sample();
-    return peak;
-  };
+function measurement(bytes, t0, cpu0, memory) {
+  return JSON.stringify({ bytes, seconds: secondsSince(t0), cpu: cpuSeconds(cpu0), rss: memory.stop() });
 }
 
-function report(bytes, t0, cpu0, stopSampling) {
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({
-    bytes, seconds, cpu: (cpu.user + cpu.system) / 1e6, rss: stopSampling(),
-  }));
+function report(bytes, t0, cpu0, memory) {
+  process.stdout.write(measurement(bytes, t0, cpu0, memory));
 }
 
 function libs(impl) {
@@ -70,22 +58,22 @@ function libs(impl) {
 
 async function childCopy(impl, src, dst) {
   const { fs: f, pipeline } = libs(impl);
-  const stop = memorySampler();
+  const memory = memorySampler();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await pipeline(f.createReadStream(src), f.createWriteStream(dst));
-  report(fs.statSync(src).size, t0, cpu0, stop);
+  report(fs.statSync(src).size, t0, cpu0, memory);
 }
 
 function childRead(impl, src) {
   const { fs: f } = libs(impl);
-  const stop = memorySampler();
+  const memory = memorySampler();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let bytes = 0;
   const r = f.createReadStream(src);
   r.on('data', (chunk) => { bytes += chunk.length; });
-  r.on('end', () => report(bytes, t0, cpu0, stop));
+  r.on('end', () => report(bytes, t0, cpu0, memory));
 }
 
 // A server; GET /start and GET /stats bracket the measured requests.
@@ -93,19 +81,17 @@ function childServe(impl, file) {
   const fp = require(ROOT).fs;
   let cpu0;
   let t0;
-  let stop;
+  let memory;
   let served = 0;
   const server = http.createServer((req, res) => {
     if (req.url === '/start') {
-      stop = memorySampler();
+      memory = memorySampler();
       cpu0 = process.cpuUsage();
       t0 = process.hrtime.bigint();
       served = 0;
       res.end();
     } else if (req.url === '/stats') {
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = process.cpuUsage(cpu0);
-      res.end(JSON.stringify({ bytes: served, seconds, cpu: (cpu.user + cpu.system) / 1e6, rss: stop() }));
+      res.end(measurement(served, t0, cpu0, memory));
     } else {
       const size = fs.statSync(file).size;
       res.on('finish', () => { served += size; });
@@ -182,22 +168,9 @@ async function runServer(impl, file, reqs = HTTP_REQS) {
   }
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
-
-const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-const mbps = (r) => r.bytes / 1e6 / r.seconds;
-
 // Each runner ROUNDS times, alternating the order; medians per runner.
 async function compare(runners) {
-  const results = new Map(runners.map(([name]) => [name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? runners : [...runners].reverse();
-    for (const [name, run] of order) results.get(name).push(await run());
-  }
-  return [...results].map(([name, rs]) => ({
+  return [...await alternate(runners, ROUNDS)].map(([name, rs]) => ({
     name,
     mbps: median(rs.map(mbps)),
     cpu: median(rs.map((r) => r.cpu)),

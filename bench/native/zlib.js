@@ -28,6 +28,9 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const {
+  median, fmt, mbps, alternate, memorySampler, cpuSeconds, secondsSince,
+} = require('../lib/measure');
 
 const ROOT = path.join(__dirname, '..', '..');
 const MIB = Number(process.env.MIB) || 256;
@@ -79,18 +82,13 @@ function child(what, impl, file) {
   const transform = makeTransform(what, impl);
   let out = 0;
   let items = 0;
-  const rss0 = process.memoryUsage.rss();
-  let peak = 0;
-  const sample = () => {
-    const grown = process.memoryUsage.rss() - rss0;
-    if (grown > peak) peak = grown;
-  };
+  // While Rust does the work, JS is idle: the timer samples then; while JS
+  // is busy with output, every 1024th item does.
+  const memory = memorySampler(20);
   const count = (chunk) => {
     out += chunk.length;
-    if ((++items & 1023) === 0) sample();
+    if ((++items & 1023) === 0) memory.sample();
   };
-  // While Rust does the work, JS is idle: sample on a timer too.
-  const sampler = setInterval(sample, 20);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   // 'native': forkpipe's fs streams on both sides, so no byte enters JS.
@@ -115,17 +113,14 @@ function child(what, impl, file) {
   }
   pipeline(...stages, (err) => {
     if (err) throw err;
-    clearInterval(sampler);
-    sample();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
+    const rss = memory.stop();
     process.stdout.write(JSON.stringify({
       bytes: fs.statSync(file).size,
       out,
       items,
-      seconds,
-      cpu: (cpu.user + cpu.system) / 1e6,
-      rss: peak,
+      seconds: secondsSince(t0),
+      cpu: cpuSeconds(cpu0),
+      rss,
     }));
   });
 }
@@ -195,32 +190,15 @@ function generate(file, mib) {
   fs.closeSync(fd);
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
-
-const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-const mbps = (r) => r.bytes / 1e6 / r.seconds;
-
 // Runs each implementation ROUNDS times, alternating; returns medians.
-function compare(runners) {
-  const results = new Map(runners.map(([name]) => [name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? runners : [...runners].reverse();
-    for (const [name, run] of order) results.get(name).push(run());
-  }
-  const out = [];
-  for (const [name, rs] of results) {
-    out.push({
-      name,
-      mbps: median(rs.map(mbps)),
-      cpu: median(rs.map((r) => r.cpu)),
-      rss: Math.max(...rs.map((r) => r.rss)),
-      lines: rs[0].items,
-    });
-  }
-  return out;
+async function compare(runners) {
+  return [...await alternate(runners, ROUNDS)].map(([name, rs]) => ({
+    name,
+    mbps: median(rs.map(mbps)),
+    cpu: median(rs.map((r) => r.cpu)),
+    rss: Math.max(...rs.map((r) => r.rss)),
+    lines: rs[0].items,
+  }));
 }
 
 function table(title, rows, baseline) {
@@ -236,7 +214,7 @@ function table(title, rows, baseline) {
   return base ? fp.mbps / base.mbps : NaN;
 }
 
-function main() {
+async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'forkpipe-bench-zlib-'));
   const text = path.join(dir, 'text.log');
   const packed = path.join(dir, 'text.log.gz');
@@ -258,7 +236,7 @@ function main() {
         ['forkpipe, fs -> gzip -> fs in Rust', () => runChild(`gzip:${level}`, 'native', text)],
       ];
       if (gzip) runners.push([`gzip -${level}`, () => runGzip(`-c -${level}`, text)]);
-      const ratio = table(`gzip, level ${level}`, compare(runners), 'node zlib.createGzip');
+      const ratio = table(`gzip, level ${level}`, await compare(runners), 'node zlib.createGzip');
       summary.push([`gzip -${level}`, ratio]);
     }
     fs.writeFileSync(packed, require('zlib').gzipSync(fs.readFileSync(text), { level: 6 }));
@@ -270,7 +248,7 @@ function main() {
     if (gzip) unz.push(['gzip -d', () => runGzip('-dc', packed)]);
     const gunzipTitle = `gunzip of the level-6 file (${fmt(fs.statSync(packed).size / 1048576)} MiB;` +
       ' MB/s of compressed input)';
-    summary.push(['gunzip', table(gunzipTitle, compare(unz), 'node zlib.createGunzip')]);
+    summary.push(['gunzip', table(gunzipTitle, await compare(unz), 'node zlib.createGunzip')]);
 
     const splits = [
       ['plain JS splitter', () => runChild('split', 'plain', text)],
@@ -278,7 +256,7 @@ function main() {
     ];
     if (haveSplit2()) splits.unshift(['split2', () => runChild('split', 'split2', text)]);
     else console.log(`\n(split2 not found (${SPLIT2}): its row is skipped; npm install --no-save split2 or SPLIT2=<path>)`);
-    const splitRows = compare(splits);
+    const splitRows = await compare(splits);
     console.log(`\n(${splitRows[0].lines} lines)`);
     summary.push(['split', table('line splitting into strings', splitRows,
       haveSplit2() ? 'split2' : 'plain JS splitter')]);
