@@ -7,10 +7,11 @@
 //
 //   callback(errno, value, info)   errno: 0 or the positive errno
 //
-// While any job is pending, a timer handle keeps the event loop alive
-// (the addon's threadsafe function is weak), as libuv's fs requests do.
+// While any job is pending, the event loop is held (loop-hold.js), as
+// libuv's fs requests hold it.
 
 const native = require('../native');
+const loop = require('./loop-hold');
 
 // Same order as SYSCALLS in napi_fs.rs.
 const SYSCALLS = ['', 'open', 'read', 'write', 'close', 'fsync', 'fstat', 'poll', 'fcntl'];
@@ -22,7 +23,7 @@ const ECANCELED = 125;
 
 const pending = new Map();
 let nextId = 1;
-let keepAlive = null;
+let holding = false;
 let initialized = false;
 
 function onCompletions(batch) {
@@ -46,24 +47,26 @@ function onCompletions(batch) {
 }
 
 function settle() {
-  if (pending.size === 0 && keepAlive !== null) keepAlive.unref();
-}
-
-function init() {
-  initialized = true;
-  native.fsInit(onCompletions);
-  keepAlive = setInterval(() => {}, 2 ** 31 - 1);
-  keepAlive.unref();
+  if (holding && pending.size === 0) {
+    holding = false;
+    loop.release();
+  }
 }
 
 // Starts job `op` (a native function taking the id first) with `args`.
 // Returns the request id (for cancel()).
 function submit(op, args, cb) {
-  if (!initialized) init();
+  if (!initialized) {
+    initialized = true;
+    native.fsInit(onCompletions);
+  }
   const id = nextId;
   nextId = nextId >= 0xfffffff0 ? 1 : nextId + 1;
   pending.set(id, cb);
-  if (pending.size === 1) keepAlive.ref();
+  if (!holding) {
+    holding = true;
+    loop.hold();
+  }
   try {
     op(id, ...args);
   } catch (err) {

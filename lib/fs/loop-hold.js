@@ -1,10 +1,10 @@
 'use strict';
 
-// The addon reports through a weak threadsafe function, which does not
-// keep Node's event loop alive. While some native transform waits for the
-// pool (input queued, a flush or end in progress, output asked for), one
-// ref'ed timer does, as the threadpool request of Node's own zlib would.
-// Ref'ing and unref'ing an existing timer is a plain JS call.
+// The addon reports through weak threadsafe functions, which do not keep
+// Node's event loop alive. While anything waits for the addon (an fs job,
+// a native transform waiting for the pool), one ref'ed timer does, as
+// libuv's fs and threadpool requests would. Ref'ing and unref'ing an
+// existing timer is a plain JS call.
 
 let holders = 0;
 let timer = null;
