@@ -5,7 +5,7 @@
 // Zlib sits between them and ZlibBase as in Node, carrying params().
 
 const ZlibBase = require('./zlib-base');
-const { MODE } = require('./options');
+const { MODE, compresses } = require('./options');
 const { nodeError } = require('../errors');
 const { constants: C } = require('./constants');
 
@@ -13,7 +13,7 @@ const kCompresses = Symbol('forkpipe.zlib.compresses');
 
 function Zlib(opts, mode) {
   ZlibBase.call(this, opts, mode);
-  this[kCompresses] = mode === MODE.DEFLATE || mode === MODE.GZIP || mode === MODE.DEFLATERAW;
+  this[kCompresses] = compresses(mode);
 }
 Object.setPrototypeOf(Zlib.prototype, ZlibBase.prototype);
 Object.setPrototypeOf(Zlib, ZlibBase);

@@ -18,6 +18,10 @@ const MODE = {
   DEFLATE: 1, INFLATE: 2, GZIP: 3, GUNZIP: 4, DEFLATERAW: 5, INFLATERAW: 6, UNZIP: 7,
 };
 
+function compresses(mode) {
+  return mode === MODE.DEFLATE || mode === MODE.GZIP || mode === MODE.DEFLATERAW;
+}
+
 // Whether `value` is a usable number: undefined and NaN mean "use the
 // default", anything else that is not a finite number is an error.
 function isGiven(value, name) {
@@ -114,4 +118,4 @@ function parse(opts, mode) {
   };
 }
 
-module.exports = { parse, MODE };
+module.exports = { parse, compresses, MODE };

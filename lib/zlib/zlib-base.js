@@ -33,7 +33,7 @@ const { NativeReadable, kNativeHandle } = require('../stream/native-seam');
 const { TransformHandle } = require('./native-handle');
 const binding = require('./binding');
 const loop = require('../fs/loop-hold');
-const { parse } = require('./options');
+const { parse, compresses } = require('./options');
 const { zlibError, bindingClosed } = require('./errors');
 const { constants: C } = require('./constants');
 
@@ -96,8 +96,7 @@ function ZlibBase(opts, mode) {
     o.flush);
   // Compression runs on several cores unless a dictionary or a per-write
   // flush asks for one zlib stream (zlib_stream.rs decides the same way).
-  this[kParallel] = (mode === 1 || mode === 3 || mode === 5) &&
-    o.dictionary === undefined && o.flush === C.Z_NO_FLUSH;
+  this[kParallel] = compresses(mode) && o.dictionary === undefined && o.flush === C.Z_NO_FLUSH;
   this[kSent] = 0;
   this[kBusy] = false;
   this[kHeld] = null;
@@ -128,6 +127,10 @@ Object.defineProperty(ZlibBase.prototype, '_closed', {
 // the event loop open.
 function called(stream) {
   stream[kSent]++;
+  listenTo(stream);
+}
+
+function listenTo(stream) {
   if (!stream[kBusy]) {
     stream[kBusy] = true;
     binding.listen(stream[kId], stream);
@@ -151,11 +154,7 @@ function settle(stream) {
 
 function pin(stream) {
   stream[kPinned]++;
-  if (!stream[kBusy]) {
-    stream[kBusy] = true;
-    binding.listen(stream[kId], stream);
-    loop.hold();
-  }
+  listenTo(stream);
 }
 
 // The Rust thread is done: once Rust is quiet (an IDLE after this poke),
@@ -491,4 +490,3 @@ ZlibBase.prototype._destroy = function _destroy(err, cb) {
 
 ZlibBase.kParams = kParams;
 ZlibBase.kParallel = kParallel;
-ZlibBase.kHandle = kHandle;
