@@ -98,9 +98,10 @@ function progress(id) {
   return native.fsProgress(id);
 }
 
-// The kind of an fd (KIND.*), or a negative errno.
+// The kind of an fd (KIND.*); OTHER when it cannot be told.
 function kindOf(fd) {
-  return native.fsKind(fd);
+  const kind = native.fsKind(fd);
+  return kind < 0 ? KIND.OTHER : kind;
 }
 
 function syscallOf(info) {

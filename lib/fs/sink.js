@@ -11,41 +11,26 @@
 
 const binding = require('./binding');
 const { Jobs } = require('./jobs');
+const { SpliceSink } = require('./splice-sink');
 const { uvError } = require('./uv-error');
 const { makeError } = require('../stream/errors');
 
 const { KIND, ECANCELED } = binding;
 
-class FdSink {
+class FdSink extends SpliceSink {
   constructor(stream) {
+    super();
     this.stream = stream;
     this.jobs = new Jobs();
     this.kind = -1;
-    // The source handle splicing into this fd, and what waits for it.
-    this.splicer = null;
-    this.afterSplice = [];
     // A splice waiting for this sink to open or drain.
     this.waiting = null;
     this.openWatch = false;
   }
 
   kindOf() {
-    if (this.kind === -1) {
-      const k = binding.kindOf(this.stream.fd);
-      this.kind = k < 0 ? KIND.OTHER : k;
-    }
+    if (this.kind === -1) this.kind = binding.kindOf(this.stream.fd);
     return this.kind;
-  }
-
-  // Runs fn now, or after the splice into this sink has stopped.
-  afterSplicing(fn, hard) {
-    if (this.splicer === null) {
-      fn();
-      return;
-    }
-    this.afterSplice.push(fn);
-    if (hard) this.splicer.cancelSplice();
-    else this.splicer.stopSplice();
   }
 
   writeBatch(buffers, cb) {
@@ -135,10 +120,7 @@ class FdSink {
     const s = this.stream;
     s.bytesWritten += moved;
     if (s.pos !== undefined) s.pos += moved;
-    this.splicer = null;
-    const waiting = this.afterSplice;
-    this.afterSplice = [];
-    for (const fn of waiting) fn();
+    this.spliceOver();
   }
 
   // For _destroy: stop a splice or a wait on a peer, then run fn once idle.

@@ -33,10 +33,7 @@ class FdSource {
   }
 
   kindOf() {
-    if (this.kind === -1) {
-      const k = binding.kindOf(this.stream.fd);
-      this.kind = k < 0 ? KIND.OTHER : k;
-    }
+    if (this.kind === -1) this.kind = binding.kindOf(this.stream.fd);
     return this.kind;
   }
 

@@ -22,20 +22,21 @@
 // output goes through JS.
 
 const { uvError } = require('../fs/uv-error');
+const { SpliceSink } = require('../fs/splice-sink');
 
-class TransformHandle {
+class TransformHandle extends SpliceSink {
   constructor(stream, hooks) {
+    super();
     this.stream = stream;
     // What the stream lends: its addon handle, call accounting, pinning.
     this.hooks = hooks;
     this.pendingRead = null;
     // Source side: the running drain { cb, sink, started, stopRequested }.
     this.drain = null;
-    // Sink side: the source splicing into the feed, what waits for it, and
-    // the bytes all splices into the feed have written.
-    this.splicer = null;
+    // Sink side (the source splicing into the feed is SpliceSink's): the
+    // splice waiting to start, and the bytes all splices into the feed
+    // have written.
     this.waiting = null;
-    this.afterSplice = [];
     this.spliced = 0;
   }
 
@@ -165,22 +166,8 @@ class TransformHandle {
     this.spliced += moved;
     const handle = this.hooks.handle();
     if (handle !== null) this.hooks.call(() => this.hooks.native.zlibFeedSync(handle, this.spliced));
-    this.splicer = null;
     this.hooks.unpin();
-    const waiting = this.afterSplice;
-    this.afterSplice = [];
-    for (const fn of waiting) fn();
-  }
-
-  // Runs fn now, or once the splice into the feed has stopped.
-  afterSplicing(fn, hard) {
-    if (this.splicer === null) {
-      fn();
-      return;
-    }
-    this.afterSplice.push(fn);
-    if (hard) this.splicer.cancelSplice();
-    else this.splicer.stopSplice();
+    this.spliceOver();
   }
 
   isFed() {
