@@ -27,9 +27,8 @@
 //!     // error; every later call returns the same error.
 //! Codec::reset(&mut self)                 // Node's zlib.reset()
 //! Codec::set_params(&mut self, level, strategy) -> Result<(), ZlibError>  // after a flush; strategy 0 only
-//! Codec::total_in(&self) -> u64           // Node's bytesWritten
-//! Codec::total_out(&self) -> u64
-//! convert(kind, &Options, input: &[u8]) -> Result<Vec<u8>, ConvertError>   // gzipSync() & co.
+//! convert_with(kind, &Options, input: &[u8], finish: Flush, max: usize)
+//!     -> Result<Vec<u8>, ConvertError>          // gzipSync() & co.
 //! ```
 
 use zlib_rs::{
@@ -189,15 +188,18 @@ impl Codec {
         })
     }
 
+    #[cfg(test)]
     pub fn kind(&self) -> Kind {
         self.kind
     }
 
     /// Input bytes taken so far (Node's `bytesWritten`).
+    #[cfg(test)]
     pub fn total_in(&self) -> u64 {
         self.total_in
     }
 
+    #[cfg(test)]
     pub fn total_out(&self) -> u64 {
         self.total_out
     }
@@ -460,6 +462,8 @@ impl Codec {
 pub enum ConvertError {
     Option(OptionError),
     Zlib(ZlibError),
+    /// The output would pass the caller's limit.
+    TooLarge,
 }
 
 impl std::fmt::Display for ConvertError {
@@ -467,28 +471,47 @@ impl std::fmt::Display for ConvertError {
         match self {
             ConvertError::Option(e) => e.fmt(f),
             ConvertError::Zlib(e) => e.fmt(f),
+            ConvertError::TooLarge => f.write_str("too large"),
         }
     }
 }
 
 impl std::error::Error for ConvertError {}
 
-/// The whole of `input` through a new codec, finished: Node's `gzipSync()`,
+/// The whole of `input` through a new codec with `finish` as its flush
+/// (Node's `finishFlush`, normally Z_FINISH): Node's `gzipSync()`,
 /// `gunzipSync()` and the rest (trailing data after the end is ignored).
-pub fn convert(kind: Kind, opts: &Options, input: &[u8]) -> Result<Vec<u8>, ConvertError> {
+/// Output past `max` bytes fails with `TooLarge`, checked as it grows, so a
+/// small input that inflates to gigabytes stops early.
+pub fn convert_with(
+    kind: Kind,
+    opts: &Options,
+    input: &[u8],
+    finish: Flush,
+    max: usize,
+) -> Result<Vec<u8>, ConvertError> {
     let mut codec = Codec::new(kind, opts).map_err(ConvertError::Option)?;
     let mut out = Vec::new();
     let mut at = 0;
     loop {
-        let limit = out.len() + (1 << 20);
+        let limit = out.len().saturating_add(1 << 20).min(max.saturating_add(1));
         let step = codec
-            .step(&input[at..], Flush::Finish, &mut out, limit)
+            .step(&input[at..], finish, &mut out, limit)
             .map_err(ConvertError::Zlib)?;
         at += step.consumed;
+        if out.len() > max {
+            return Err(ConvertError::TooLarge);
+        }
         if !step.more_output {
             return Ok(out);
         }
     }
+}
+
+/// `convert_with` finishing with Z_FINISH and no limit.
+#[cfg(test)]
+pub fn convert(kind: Kind, opts: &Options, input: &[u8]) -> Result<Vec<u8>, ConvertError> {
+    convert_with(kind, opts, input, Flush::Finish, usize::MAX)
 }
 
 #[cfg(test)]

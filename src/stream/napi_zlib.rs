@@ -30,13 +30,13 @@ use napi::bindgen_prelude::{Buffer, BufferSlice, Either, Env, External, FnArgs, 
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
+use super::codec::{convert_with, ConvertError};
 use super::fdio;
 use super::js_output::{copy_to_js, Made};
 use super::parallel::{
     format_of, parallel_supports, ParallelDeflate, ParallelOptions, DEFAULT_BLOCK,
 };
 use super::pool;
-use super::zlib_error::ZlibError;
 use super::zlib_options::{Flush, Kind, Options};
 use super::zlib_pipes::{self, Feed};
 use super::zlib_sink::{Outbox, Sink};
@@ -305,13 +305,6 @@ fn position_of(n: f64) -> Option<u64> {
     (n >= 0.0 && n.is_finite()).then_some(n as u64)
 }
 
-/// Why a one-shot conversion failed.
-enum ConvertFail {
-    Zlib(ZlibError),
-    /// More output than `maxOutputLength`.
-    TooLarge,
-}
-
 /// A whole buffer through a new codec, on the JS thread (Node's *Sync
 /// functions block it too). Large compressions without a dictionary spread
 /// over the pool while this thread waits. A failure comes back as a string
@@ -357,58 +350,26 @@ pub fn zlib_convert(
             let p = ParallelOptions::new(format, &opts).map_err(|e| invalid(e.to_string()))?;
             compress_blocking(p, &input).and_then(|out| {
                 if out.len() > max {
-                    Err(ConvertFail::TooLarge)
+                    Err(ConvertError::TooLarge)
                 } else {
                     Ok(out)
                 }
             })
         }
-        _ => convert_serial(kind, &opts, &input, finish, max),
+        _ => convert_with(kind, &opts, &input, finish, max),
     };
     match result {
         Ok(out) => Ok(Either::A(Buffer::from(out))),
-        Err(ConvertFail::Zlib(z)) => Ok(Either::B(format!("{} {}", z.errno(), z.message))),
-        Err(ConvertFail::TooLarge) => Ok(Either::B("too large".to_owned())),
-    }
-}
-
-/// The whole input through one codec with `finish` as its flush (Node's
-/// `finishFlush`, normally Z_FINISH); trailing data after the end is
-/// ignored, as Node does.
-fn convert_serial(
-    kind: Kind,
-    opts: &Options,
-    input: &[u8],
-    finish: Flush,
-    max: usize,
-) -> std::result::Result<Vec<u8>, ConvertFail> {
-    let mut codec = super::codec::Codec::new(kind, opts).map_err(|_| {
-        ConvertFail::Zlib(ZlibError::new(
-            super::zlib_error::ZCode::StreamError,
-            "Zlib error",
-        ))
-    })?;
-    let mut out = Vec::new();
-    let mut at = 0;
-    loop {
-        let limit = out.len().saturating_add(1 << 20).min(max.saturating_add(1));
-        let st = codec
-            .step(&input[at..], finish, &mut out, limit)
-            .map_err(ConvertFail::Zlib)?;
-        at += st.consumed;
-        if out.len() > max {
-            return Err(ConvertFail::TooLarge);
-        }
-        if !st.more_output {
-            return Ok(out);
-        }
+        Err(ConvertError::Zlib(z)) => Ok(Either::B(format!("{} {}", z.errno(), z.message))),
+        Err(ConvertError::TooLarge) => Ok(Either::B("too large".to_owned())),
+        Err(ConvertError::Option(e)) => Err(invalid(e.to_string())),
     }
 }
 
 fn compress_blocking(
     p: ParallelOptions,
     input: &[u8],
-) -> std::result::Result<Vec<u8>, ConvertFail> {
+) -> std::result::Result<Vec<u8>, ConvertError> {
     let mut z = ParallelDeflate::new(p, None);
     let mut out = Vec::with_capacity(input.len() / 3);
     let mut at = 0;
@@ -418,13 +379,13 @@ fn compress_blocking(
         if took == 0 {
             z.wait(None);
         }
-        z.take_output(&mut out).map_err(ConvertFail::Zlib)?;
+        z.take_output(&mut out).map_err(ConvertError::Zlib)?;
     }
     while !z.finish() {
         z.wait(None);
-        z.take_output(&mut out).map_err(ConvertFail::Zlib)?;
+        z.take_output(&mut out).map_err(ConvertError::Zlib)?;
     }
-    while !z.take_output(&mut out).map_err(ConvertFail::Zlib)? {
+    while !z.take_output(&mut out).map_err(ConvertError::Zlib)? {
         z.wait(None);
     }
     Ok(out)
