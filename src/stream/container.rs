@@ -107,6 +107,7 @@ impl Checksum {
         self.len += len;
     }
 
+    #[cfg(test)]
     pub fn value(&self) -> u32 {
         self.value
     }

@@ -28,8 +28,6 @@
 //! be ignored (Node does), so a closed reader gives EPIPE.
 //!
 //! ```text
-//! node_range(start: Option<u64>, end: Option<u64>) -> Option<(Option<u64>, Option<u64>)>
-//!     // Node's inclusive start/end -> (offset, len); None when start > end
 //! copy(src: BorrowedFd, dst: BorrowedFd, &CopyOptions, cancel: &AtomicBool, moved: &AtomicU64)
 //!     -> Result<Copied, CopyError>
 //! plan(src, dst, &CopyOptions) -> Result<Vec<Method>, CopyError>
@@ -53,18 +51,6 @@ use nix::sys::uio::{pread, pwrite};
 use nix::unistd::{ftruncate, lseek, Whence};
 
 use super::fdio::{self, FdKind, Interest};
-
-/// Node's `createReadStream({ start, end })`: `end` is inclusive. Returns
-/// the offset to start at (None: the fd's current position) and how many
-/// bytes at most (None: to the end), or None when start > end, which Node
-/// rejects with ERR_OUT_OF_RANGE.
-pub fn node_range(start: Option<u64>, end: Option<u64>) -> Option<(Option<u64>, Option<u64>)> {
-    match (start, end) {
-        (Some(s), Some(e)) if s > e => None,
-        (s, Some(e)) => Some((s, Some(e - s.unwrap_or(0) + 1))),
-        (s, None) => Some((s, None)),
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CopyOptions {
@@ -138,6 +124,7 @@ impl CopyError {
     }
 
     /// Node's `errno`: negative, as libuv reports it.
+    #[cfg(test)]
     pub fn node_errno(&self) -> i32 {
         -(self.errno as i32)
     }

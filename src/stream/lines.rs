@@ -85,12 +85,14 @@ impl LineBatch {
         self.ends.clear();
     }
 
+    #[cfg(test)]
     pub fn line(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         // Only valid UTF-8 is ever stored.
         std::str::from_utf8(&self.data[start..self.ends[i]]).unwrap_or_default()
     }
 
+    #[cfg(test)]
     pub fn lines(&self) -> impl Iterator<Item = &str> {
         (0..self.len()).map(|i| self.line(i))
     }

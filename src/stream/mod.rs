@@ -9,9 +9,6 @@
 //! - `copy`: file, pipe and socket copies with copy_file_range, sendfile, splice.
 //! - `lines`: split2-like line splitting, batched.
 
-// Until the napi bindings call these engines, only the tests use them.
-#![cfg_attr(not(test), allow(dead_code))]
-
 pub mod codec;
 pub mod container;
 pub mod copy;
@@ -34,7 +31,5 @@ pub mod zlib_pipes;
 pub mod zlib_sink;
 pub mod zlib_stream;
 
-#[cfg(test)]
-mod measure;
 #[cfg(test)]
 mod testutil;

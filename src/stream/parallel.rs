@@ -11,7 +11,7 @@
 //! that ends before its first block is full is compressed on the caller's
 //! thread: small streams never pay for a thread hand-off.
 //!
-//! Nothing here blocks except `wait` and `compress_stream`. The napi layer
+//! Nothing here blocks except `wait`. The napi layer
 //! drives it from a worker thread: `write` what fits, `take_output` what is
 //! ready, and on a full engine `wait` (or return, and resume when `notify`,
 //! called from a pool thread after each block, says a block is done).
@@ -28,15 +28,11 @@
 //!     // appends finished output in order; Ok(true) once the trailer is out
 //! ParallelDeflate::wait(&self, timeout: Option<Duration>) -> bool  // a block is ready
 //! ParallelDeflate::set_params(&mut self, level, strategy) -> bool   // Node's params(), for later blocks
-//! compress_stream(opts, src: impl Read, dst: impl Write, cancel: &AtomicBool)
-//!     -> io::Result<(u64, u64)>                           // a whole pipeline, blocking
 //! ```
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -362,6 +358,7 @@ impl ParallelDeflate {
     }
 
     /// Input bytes taken so far.
+    #[cfg(test)]
     pub fn total_in(&self) -> u64 {
         self.total_in + self.filling.len() as u64
     }
@@ -561,65 +558,6 @@ impl ParallelDeflate {
     }
 }
 
-/// Compresses all of `src` into `dst` on the pool, blocking the calling
-/// (worker) thread: a native file-to-gzip-to-file pipeline. Returns bytes
-/// read and written; stops with `ErrorKind::Interrupted` once `cancel` is set.
-pub fn compress_stream(
-    opts: ParallelOptions,
-    mut src: impl Read,
-    mut dst: impl Write,
-    cancel: &AtomicBool,
-) -> io::Result<(u64, u64)> {
-    let mut z = ParallelDeflate::new(opts, None);
-    let mut buf = vec![0u8; opts.block_size.max(64 * 1024)];
-    let mut out = Vec::new();
-    let mut written = 0u64;
-    let mut drain = |z: &mut ParallelDeflate, out: &mut Vec<u8>| -> io::Result<bool> {
-        let done = z.take_output(out).map_err(io::Error::other)?;
-        dst.write_all(out)?;
-        written += out.len() as u64;
-        out.clear();
-        Ok(done)
-    };
-    let cancelled = || io::Error::new(io::ErrorKind::Interrupted, "cancelled");
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(cancelled());
-        }
-        let n = match src.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            break;
-        }
-        let mut at = 0;
-        while at < n {
-            let took = z.write(&buf[at..n]);
-            at += took;
-            if took == 0 {
-                z.wait(None);
-            }
-            drain(&mut z, &mut out)?;
-            if cancel.load(Ordering::Relaxed) {
-                return Err(cancelled());
-            }
-        }
-    }
-    while !z.finish() {
-        z.wait(None);
-        drain(&mut z, &mut out)?;
-    }
-    while !drain(&mut z, &mut out)? {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(cancelled());
-        }
-        z.wait(None);
-    }
-    dst.flush()?;
-    Ok((z.total_in(), written))
-}
-
+#[cfg(test)]
 #[cfg(test)]
 mod tests;

@@ -45,6 +45,7 @@ impl Kind {
         })
     }
 
+    #[cfg(test)]
     pub fn compresses(self) -> bool {
         matches!(self, Kind::Deflate | Kind::Gzip | Kind::DeflateRaw)
     }

@@ -54,6 +54,10 @@ impl Outbox {
         )
     }
 
+    fn record(&mut self, record: [f64; RECORD]) {
+        self.nums.extend_from_slice(&record);
+    }
+
     fn text(&mut self, text: String) -> f64 {
         self.texts.push(text);
         (self.texts.len() - 1) as f64
@@ -84,7 +88,7 @@ impl Sink {
     /// Stream `id`'s output stopped going to a sink's fd (zlib_pipes.rs).
     pub fn drained(&self, id: u32, d: Drained) {
         self.push(|o| {
-            o.nums.extend_from_slice(&[
+            o.record([
                 KIND_DRAIN,
                 id as f64,
                 d.moved as f64,
@@ -105,7 +109,7 @@ impl Post for Sink {
                 Some(e) => (e.errno() as f64, o.text(e.message.to_owned())),
                 None => (u.released_seq as f64, -1.0),
             };
-            o.nums.extend_from_slice(&[
+            o.record([
                 KIND_UPDATE,
                 u.id as f64,
                 u.flags as f64,

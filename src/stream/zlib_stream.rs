@@ -274,6 +274,7 @@ impl ZStream {
     }
 
     /// Whether compression runs on several cores.
+    #[cfg(test)]
     pub fn is_parallel(&self) -> bool {
         self.popts.is_some()
     }

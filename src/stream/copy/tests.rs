@@ -21,6 +21,18 @@ fn create(path: &TempPath) -> File {
         .unwrap()
 }
 
+/// Node's `createReadStream({ start, end })`: `end` is inclusive. Returns
+/// the offset to start at (None: the fd's current position) and how many
+/// bytes at most (None: to the end), or None when start > end, which Node
+/// rejects with ERR_OUT_OF_RANGE.
+fn node_range(start: Option<u64>, end: Option<u64>) -> Option<(Option<u64>, Option<u64>)> {
+    match (start, end) {
+        (Some(s), Some(e)) if s > e => None,
+        (s, Some(e)) => Some((s, Some(e - s.unwrap_or(0) + 1))),
+        (s, None) => Some((s, None)),
+    }
+}
+
 /// What Node's createReadStream({ start, end }) yields from `data`.
 fn expected(data: &[u8], start: Option<u64>, end: Option<u64>) -> Vec<u8> {
     let len = data.len() as u64;

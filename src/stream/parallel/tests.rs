@@ -1,7 +1,8 @@
 use super::*;
 use crate::stream::codec::convert;
 use crate::stream::testutil::{filter, have, noise, realistic_text};
-use std::sync::atomic::AtomicUsize;
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 fn opts(format: Format, level: i32, block_size: usize, max_in_flight: usize) -> ParallelOptions {
     let o = Options {
@@ -228,6 +229,66 @@ fn memory_is_bounded_by_blocks_in_flight() {
     let mut out = Vec::new();
     z.take_output(&mut out).unwrap();
     assert!(z.write(&text[took..]) > 0);
+}
+
+/// Compresses all of `src` into `dst` on the pool, blocking the calling
+/// thread. Returns bytes read and written; stops with
+/// `ErrorKind::Interrupted` once `cancel` is set.
+fn compress_stream(
+    opts: ParallelOptions,
+    mut src: impl Read,
+    mut dst: impl Write,
+    cancel: &AtomicBool,
+) -> io::Result<(u64, u64)> {
+    let mut z = ParallelDeflate::new(opts, None);
+    let mut buf = vec![0u8; opts.block_size.max(64 * 1024)];
+    let mut out = Vec::new();
+    let mut written = 0u64;
+    let mut drain = |z: &mut ParallelDeflate, out: &mut Vec<u8>| -> io::Result<bool> {
+        let done = z.take_output(out).map_err(io::Error::other)?;
+        dst.write_all(out)?;
+        written += out.len() as u64;
+        out.clear();
+        Ok(done)
+    };
+    let cancelled = || io::Error::new(io::ErrorKind::Interrupted, "cancelled");
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+        let n = match src.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        let mut at = 0;
+        while at < n {
+            let took = z.write(&buf[at..n]);
+            at += took;
+            if took == 0 {
+                z.wait(None);
+            }
+            drain(&mut z, &mut out)?;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(cancelled());
+            }
+        }
+    }
+    while !z.finish() {
+        z.wait(None);
+        drain(&mut z, &mut out)?;
+    }
+    while !drain(&mut z, &mut out)? {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(cancelled());
+        }
+        z.wait(None);
+    }
+    dst.flush()?;
+    Ok((z.total_in(), written))
 }
 
 #[test]
