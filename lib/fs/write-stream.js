@@ -6,13 +6,10 @@
 // from Rust.
 
 const nodeFs = require('fs');
-const { deprecate } = require('util');
-const { NativeWritable, kNativeHandle } = require('../stream/native-seam');
+const { NativeWritable } = require('../stream/native-seam');
 const o = require('./options');
 const { FdSink } = require('./sink');
-const { importFd } = require('./import-fd');
-const { closeFd } = require('./close-fd');
-const { openPath } = require('./read-stream');
+const { takeTarget, defineFdStream } = require('./fd-stream');
 
 function WriteStream(path, options) {
   if (!(this instanceof WriteStream)) return new WriteStream(path, options);
@@ -22,15 +19,7 @@ function WriteStream(path, options) {
   // Only Buffers reach the fd.
   opts.decodeStrings = true;
 
-  if (opts.fd == null) {
-    this.fd = null;
-    this.path = o.checkPath(path);
-    this.flags = opts.flags === undefined ? 'w' : opts.flags;
-    this.mode = opts.mode === undefined ? 0o666 : opts.mode;
-  } else {
-    this.fd = importFd(this, opts.fd);
-  }
-  opts.autoDestroy = opts.autoClose === undefined ? true : opts.autoClose;
+  takeTarget(this, path, opts, 'w');
   this.flush = o.checkFlush(opts.flush);
 
   this.start = opts.start;
@@ -46,35 +35,10 @@ function WriteStream(path, options) {
 }
 Object.setPrototypeOf(WriteStream.prototype, NativeWritable.prototype);
 Object.setPrototypeOf(WriteStream, NativeWritable);
-
-Object.defineProperty(WriteStream.prototype, 'autoClose', {
-  get() { return this._writableState.autoDestroy; },
-  set(value) { this._writableState.autoDestroy = value; },
-  configurable: true,
-});
-
-Object.defineProperty(WriteStream.prototype, 'pending', {
-  get() { return this.fd === null; },
-  configurable: true,
-});
-
-WriteStream.prototype.open = deprecate(function open() {},
-  'WriteStream.prototype.open() is deprecated', 'DEP0135');
-
-WriteStream.prototype._construct = function _construct(cb) {
-  if (typeof this.fd === 'number') {
-    cb();
-    return;
-  }
-  openPath(this, this.flags, this.mode, cb);
-};
+defineFdStream(WriteStream, '_writableState');
 
 // Node's WriteStream has no _final: 'finish' comes on the same ticks.
 WriteStream.prototype._final = undefined;
-
-WriteStream.prototype._destroy = function _destroy(err, cb) {
-  this[kNativeHandle].settle(() => closeFd(this, err, cb));
-};
 
 WriteStream.prototype.close = function close(cb) {
   if (cb) {
