@@ -24,11 +24,13 @@ const fs = require('fs');
 const http = require('http');
 const { promisify } = require('util');
 const { pipeline } = require('../stream/promises');
+const { kNativeHandle } = require('../stream/native-seam');
 const { nodeError } = require('../errors');
 const o = require('./options');
 const { ReadStream } = require('./read-stream');
 const { parseRange } = require('./range');
 const { uvError } = require('./uv-error');
+const { KIND } = require('./binding');
 
 const open = promisify(fs.open);
 const fstat = promisify(fs.fstat);
@@ -158,6 +160,8 @@ async function sendFile(req, res, path, options = undefined) {
     return { statusCode, bytes: 0 };
   }
   const body = new ReadStream(null, { fd, start, end, highWaterMark: opts.highWaterMark });
+  // The fstat above found a regular file: the handle need not look again.
+  body[kNativeHandle].kind = KIND.FILE;
   await pipeline(body, res);
   return { statusCode, bytes: body.bytesRead };
 }
