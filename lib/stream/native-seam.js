@@ -35,8 +35,9 @@
 // alike: when the source is flowing into exactly one destination through
 // pipe() and nothing else listens ('data' only from that pipe, no
 // 'readable', no encoding), nothing is left in the source's buffer (it
-// waits a tick for the last chunk to go), and the destination has a sink (its own handle, or one an adapter registered
-// with registerSinkAdapter() makes for it, e.g. an http.ServerResponse),
+// waits a tick for the last chunk to go), and the destination has a sink
+// (its own handle, or one an adapter registered with registerSinkAdapter()
+// makes for it, e.g. an http.ServerResponse),
 // _read calls handle.spliceTo(sink, cb) instead of readBatch. If that
 // returns false the pair cannot splice and _read reads as usual.
 // Otherwise the bytes move inside Rust until
@@ -78,10 +79,6 @@
 // handles stop it themselves when JS writes to, ends or destroys the sink,
 // or destroys the source. Once the destination has drained and the source
 // reads again, the next _read may splice again.
-//
-// spliceIfNative() is kept for callers of the earlier contract and always
-// answers false ("nothing done, pipe as usual"): the pipe then splices in
-// _read. pipeline() no longer calls it.
 
 const Readable = require('./readable');
 const Writable = require('./writable');
@@ -265,17 +262,10 @@ function nativeHandleOf(stream) {
   return stream != null ? stream[kNativeHandle] : undefined;
 }
 
-// The earlier contract's entry point: nothing to do here any more (the
-// pipe splices in _read), so the caller pipes as usual.
-function spliceIfNative() {
-  return false;
-}
-
 module.exports = {
   kNativeHandle,
   NativeReadable,
   NativeWritable,
   nativeHandleOf,
   registerSinkAdapter,
-  spliceIfNative,
 };
