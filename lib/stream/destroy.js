@@ -210,4 +210,4 @@ function destroyStream(stream, err) {
   if (!stream.destroyed) stream[kIsDestroyed] = true;
 }
 
-module.exports = { destroy, undestroy, fail, construct, destroyStream, emitError };
+module.exports = { destroy, undestroy, fail, construct, destroyStream };

@@ -39,10 +39,7 @@ const STREAM_MESSAGES = {
 // the error a toString that says the same.
 function makeError(code, ...args) {
   const entry = STREAM_MESSAGES[code];
-  if (entry === undefined) {
-    const err = shared.nodeError(code, ...args);
-    return err;
-  }
+  if (entry === undefined) return shared.nodeError(code, ...args);
   const [Ctor, build] = entry;
   const err = new Ctor(build(...args));
   Object.defineProperty(err, 'toString', {

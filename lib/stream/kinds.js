@@ -99,16 +99,6 @@ function isWritableFinished(stream, strict) {
   return !!(w.finished || (strict === false && w.ended === true && w.length === 0));
 }
 
-// push(null) has happened.
-function isReadableEnded(stream) {
-  if (!isReadableNodeStream(stream)) return null;
-  if (stream.readableEnded === true) return true;
-  const r = stream._readableState;
-  if (!r || r.errored) return false;
-  if (typeof r.ended !== 'boolean') return null;
-  return r.ended;
-}
-
 // 'end' has been emitted (or, loosely, ended with nothing left to read).
 function isReadableFinished(stream, strict) {
   if (!isReadableNodeStream(stream)) return null;
@@ -228,7 +218,6 @@ module.exports = {
   isDestroyed,
   isWritableEnded,
   isWritableFinished,
-  isReadableEnded,
   isReadableFinished,
   isReadable,
   isWritable,

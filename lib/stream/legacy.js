@@ -126,5 +126,5 @@ function DuplexEvents() {
 }
 
 module.exports = {
-  Stream, prependListener, NodeStream, ReadableEvents, WritableEvents, DuplexEvents,
+  Stream, prependListener, ReadableEvents, WritableEvents, DuplexEvents,
 };
