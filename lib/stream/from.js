@@ -41,14 +41,11 @@ function from(Readable, iterable, opts) {
   // Only one pull at a time: _read may be called again before an async
   // step has settled.
   let pulling = false;
-  // A sync iterator that yielded a promise: from then on values are awaited.
-  let awaitValues = false;
 
   readable._read = function _read() {
     if (pulling) return;
     pulling = true;
     if (isAsync) pullAsync();
-    else if (awaitValues) pullSyncAwaiting();
     else pullSync();
   };
 
@@ -92,7 +89,7 @@ function from(Readable, iterable, opts) {
           return;
         }
         if (value && typeof value.then === 'function') {
-          switchToAwaiting(value);
+          deliverWhenSettled(value);
           return;
         }
         if (!deliver(value)) return;
@@ -102,26 +99,11 @@ function from(Readable, iterable, opts) {
     }
   }
 
-  async function switchToAwaiting(pending) {
-    awaitValues = true;
+  // A sync iterator yielded a promise: deliver what it settles to, then
+  // go on pulling.
+  async function deliverWhenSettled(pending) {
     try {
-      if (deliver(await pending)) pullSyncAwaiting();
-    } catch (err) {
-      readable.destroy(err);
-    }
-  }
-
-  async function pullSyncAwaiting() {
-    try {
-      for (;;) {
-        const { value, done } = iterator.next();
-        if (done) {
-          readable.push(null);
-          return;
-        }
-        const res = value && typeof value.then === 'function' ? await value : value;
-        if (!deliver(res)) return;
-      }
+      if (deliver(await pending)) pullSync();
     } catch (err) {
       readable.destroy(err);
     }
