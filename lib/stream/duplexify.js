@@ -9,29 +9,13 @@ const { destroyStream } = require('./destroy');
 const { makeError, AbortError } = require('./errors');
 const k = require('./kinds');
 
+// What Duplex.from() makes: a plain Duplex (which already takes readable /
+// writable: false), under the class name Node's carries.
 let Duplexish;
 function duplexClass() {
   if (Duplexish) return Duplexish;
   const Duplex = require('./duplex');
-  // A Duplex whose sides may be switched off (readable/writable: false).
-  Duplexish = class Duplexify extends Duplex {
-    constructor(options) {
-      super(options);
-      if (options && options.readable === false) {
-        const r = this._readableState;
-        r.readable = false;
-        r.ended = true;
-        r.endEmitted = true;
-      }
-      if (options && options.writable === false) {
-        const w = this._writableState;
-        w.writable = false;
-        w.ending = true;
-        w.ended = true;
-        w.finished = true;
-      }
-    }
-  };
+  Duplexish = class Duplexify extends Duplex {};
   return Duplexish;
 }
 
