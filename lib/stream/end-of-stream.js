@@ -172,44 +172,38 @@ function eos(stream, options, callback) {
 
   const signal = options.signal;
   if (signal && !closed) {
-    const abort = () => {
+    callback = watchSignal(stream, signal, callback, () => {
       const pending = callback;
       cleanup();
       pending.call(stream, new AbortError(undefined, { cause: signal.reason }));
-    };
-    if (signal.aborted) {
-      process.nextTick(abort);
-    } else {
-      const stopListening = onAbort(signal, abort);
-      const inner = callback;
-      callback = callOnce(function finishedAndUnhooked(...args) {
-        stopListening();
-        Reflect.apply(inner, stream, args);
-      });
-    }
+    });
   }
 
   return cleanup;
+}
+
+// Runs `abort` when `signal` fires (next tick if it already has) and
+// returns `callback` made to stop listening once it is called.
+function watchSignal(stream, signal, callback, abort) {
+  if (signal.aborted) {
+    process.nextTick(abort);
+    return callback;
+  }
+  const stopListening = onAbort(signal, abort);
+  return callOnce(function finishedAndUnhooked(...args) {
+    stopListening();
+    Reflect.apply(callback, stream, args);
+  });
 }
 
 function eosWeb(stream, options, callback) {
   let aborted = false;
   const signal = options.signal;
   if (signal) {
-    const abort = () => {
+    callback = watchSignal(stream, signal, callback, () => {
       aborted = true;
       callback.call(stream, new AbortError(undefined, { cause: signal.reason }));
-    };
-    if (signal.aborted) {
-      process.nextTick(abort);
-    } else {
-      const stopListening = onAbort(signal, abort);
-      const inner = callback;
-      callback = callOnce(function finishedAndUnhooked(...args) {
-        stopListening();
-        Reflect.apply(inner, stream, args);
-      });
-    }
+    });
   }
   const settle = (...args) => {
     if (!aborted) process.nextTick(() => Reflect.apply(callback, stream, args));
