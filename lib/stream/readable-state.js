@@ -5,18 +5,9 @@
 // them (Node's own finished()/pipeline(), libraries, tests), pay one
 // property load. Field names and meanings are Node's.
 
-const { Buffer } = require('buffer');
 const { StringDecoder } = require('string_decoder');
-const { makeError } = require('./errors');
 const { highWaterMarkOf, getDefaultHighWaterMark } = require('./high-water-mark');
-
-// Two fields beyond Node's names, both internal: `userPaused` says whether
-// pause() or resume() was called last (null: neither), `dataListening`
-// whether anyone listens for 'data'. All fields are named stores: V8
-// keeps such objects in fast mode, whereas computed (symbol) keys added
-// after many fields can tip a whole class of objects into dictionary mode.
-const kPauseRequest = 'userPaused';
-const kDataListening = 'dataListening';
+const { defaultEncodingOf } = require('./chunks');
 
 function ReadableState(options, stream, isDuplex) {
   const objectMode = !!(options && (options.objectMode ||
@@ -56,14 +47,7 @@ function ReadableState(options, stream, isDuplex) {
   this.readingMore = false;
   this.dataEmitted = false;
 
-  const enc = options ? options.defaultEncoding : undefined;
-  if (enc == null || enc === 'utf8' || enc === 'utf-8') {
-    this.defaultEncoding = 'utf8';
-  } else if (Buffer.isEncoding(enc)) {
-    this.defaultEncoding = enc;
-  } else {
-    throw makeError('ERR_UNKNOWN_ENCODING', enc);
-  }
+  this.defaultEncoding = defaultEncodingOf(options);
 
   // The pipe destinations we wait for a 'drain' from: null, one stream,
   // or a Set of them when piping to several.
@@ -76,6 +60,11 @@ function ReadableState(options, stream, isDuplex) {
     this.encoding = options.encoding;
   }
 
+  // Two fields beyond Node's names, both internal: whether pause() or
+  // resume() was called last (null: neither), and whether anyone listens
+  // for 'data'. Like every field here they are named stores: V8 keeps such
+  // objects in fast mode, whereas computed (symbol) keys added after many
+  // fields can tip a whole class of objects into dictionary mode.
   this.userPaused = null;
   this.dataListening = false;
 }
@@ -92,4 +81,4 @@ Object.defineProperties(ReadableState.prototype, {
   },
 });
 
-module.exports = { ReadableState, kPauseRequest, kDataListening };
+module.exports = { ReadableState };

@@ -9,7 +9,7 @@ const { Buffer } = require('buffer');
 const EE = require('events');
 const { StringDecoder } = require('string_decoder');
 const { Stream, prependListener, ReadableEvents } = require('./legacy');
-const { ReadableState, kPauseRequest, kDataListening } = require('./readable-state');
+const { ReadableState } = require('./readable-state');
 const { makeError, AbortError } = require('./errors');
 const destroyImpl = require('./destroy');
 const eos = require('./end-of-stream');
@@ -216,7 +216,7 @@ function canPushMore(state) {
 }
 
 function addChunk(stream, state, chunk, toFront) {
-  if (state.flowing === true && state.length === 0 && !state.sync && state[kDataListening]) {
+  if (state.flowing === true && state.length === 0 && !state.sync && state.dataListening) {
     // Flowing with nothing queued: hand it straight to the consumer.
     if (state.multiAwaitDrain) state.awaitDrainWriters.clear();
     else state.awaitDrainWriters = null;
@@ -261,7 +261,7 @@ function onEndOfData(stream, state) {
 
 Readable.prototype.isPaused = function isPaused() {
   const state = this._readableState;
-  return state[kPauseRequest] === true || state.flowing === false;
+  return state.userPaused === true || state.flowing === false;
 };
 
 Readable.prototype.setEncoding = function setEncoding(enc) {
@@ -642,7 +642,7 @@ function drainHandler(src, dest) {
       state.awaitDrainWriters.delete(dest);
     }
     if ((!state.awaitDrainWriters || state.awaitDrainWriters.size === 0) &&
-        state[kDataListening]) {
+        state.dataListening) {
       src.resume();
     }
   };
@@ -678,7 +678,7 @@ Readable.prototype.on = function on(ev, fn) {
   const state = this._readableState;
 
   if (ev === 'data') {
-    state[kDataListening] = true;
+    state.dataListening = true;
     // Lets a once('readable') in the same tick keep resume() a no-op.
     if (this.listenerCount('readable') > 0) state.readableListening = true;
     // Flow unless explicitly paused.
@@ -705,7 +705,7 @@ Readable.prototype.removeListener = function removeListener(ev, fn) {
     // once('readable') loop keeps working.
     process.nextTick(recheckReadableListening, this);
   } else if (ev === 'data' && this.listenerCount('data') === 0) {
-    state[kDataListening] = false;
+    state.dataListening = false;
   }
   return res;
 };
@@ -723,10 +723,10 @@ function recheckReadableListening(self) {
   const state = self._readableState;
   state.readableListening = self.listenerCount('readable') > 0;
 
-  if (state.resumeScheduled && state[kPauseRequest] === false) {
+  if (state.resumeScheduled && state.userPaused === false) {
     // A resume() is on its way; it must find the stream flowing.
     state.flowing = true;
-  } else if (state[kDataListening]) {
+  } else if (state.dataListening) {
     self.resume();
   } else if (!state.readableListening) {
     state.flowing = null;
@@ -748,7 +748,7 @@ Readable.prototype.resume = function resume() {
       process.nextTick(resumeNow, this, state);
     }
   }
-  state[kPauseRequest] = false;
+  state.userPaused = false;
   return this;
 };
 
@@ -766,7 +766,7 @@ Readable.prototype.pause = function pause() {
     state.flowing = false;
     this.emit('pause');
   }
-  state[kPauseRequest] = true;
+  state.userPaused = true;
   return this;
 };
 

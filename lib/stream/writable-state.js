@@ -11,17 +11,8 @@
 // field; each is shadowed here by a plain data slot, so none of Node's
 // code ever runs on our state.
 
-const { Buffer } = require('buffer');
-const { makeError } = require('./errors');
 const { highWaterMarkOf, getDefaultHighWaterMark } = require('./high-water-mark');
-
-// Three fields beyond Node's names, all internal: `finishCallbacks` (end(cb)
-// callbacks waiting for 'finish'), `expectWriteCb` (a _write callback is
-// outstanding; a second call is an error), `afterWritePending` (an
-// after-write tick is scheduled). Plain named fields, see readable-state.js.
-const kOnFinished = 'finishCallbacks';
-const kExpectWriteCb = 'expectWriteCb';
-const kAfterWritePending = 'afterWritePending';
+const { defaultEncodingOf } = require('./chunks');
 
 function WritableState(options, stream, isDuplex, onwrite) {
   const objectMode = !!(options && (options.objectMode ||
@@ -40,14 +31,7 @@ function WritableState(options, stream, isDuplex, onwrite) {
   this.destroyed = false;
   this.decodeStrings = !(options && options.decodeStrings === false);
 
-  const enc = options ? options.defaultEncoding : null;
-  if (enc == null || enc === 'utf8' || enc === 'utf-8') {
-    this.defaultEncoding = 'utf8';
-  } else if (Buffer.isEncoding(enc)) {
-    this.defaultEncoding = enc;
-  } else {
-    throw makeError('ERR_UNKNOWN_ENCODING', enc);
-  }
+  this.defaultEncoding = defaultEncodingOf(options);
 
   // Bytes (or objects) written but not yet handed off by _write.
   this.length = 0;
@@ -78,6 +62,10 @@ function WritableState(options, stream, isDuplex, onwrite) {
   this.closed = false;
   this.closeEmitted = false;
 
+  // Three fields beyond Node's names, all internal (plain named fields, see
+  // readable-state.js): end(cb) callbacks waiting for 'finish', a _write
+  // callback is outstanding (a second call is an error), an after-write
+  // tick is scheduled.
   this.finishCallbacks = null;
   this.expectWriteCb = false;
   this.afterWritePending = false;
@@ -106,4 +94,4 @@ if (typeof NodeWritableState === 'function') {
   Object.setPrototypeOf(ours, theirs);
 }
 
-module.exports = { WritableState, kOnFinished, kExpectWriteCb, kAfterWritePending };
+module.exports = { WritableState };

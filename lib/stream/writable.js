@@ -8,8 +8,7 @@
 const { Buffer } = require('buffer');
 const EE = require('events');
 const { Stream, WritableEvents } = require('./legacy');
-const { WritableState, kOnFinished, kExpectWriteCb, kAfterWritePending } =
-  require('./writable-state');
+const { WritableState } = require('./writable-state');
 const { makeError, AbortError } = require('./errors');
 const destroyImpl = require('./destroy');
 const eos = require('./end-of-stream');
@@ -156,7 +155,7 @@ function writeOrBuffer(stream, state, chunk, encoding, callback) {
     if (callback !== nop) state.writecb = callback;
     state.writing = true;
     state.sync = true;
-    state[kExpectWriteCb] = true;
+    state.expectWriteCb = true;
     stream._write(chunk, encoding, state.onwrite);
     state.sync = false;
   }
@@ -172,7 +171,7 @@ function doWrite(stream, state, writev, len, chunk, encoding, cb) {
   if (cb !== nop) state.writecb = cb;
   state.writing = true;
   state.sync = true;
-  state[kExpectWriteCb] = true;
+  state.expectWriteCb = true;
   if (state.destroyed) state.onwrite(makeError('ERR_STREAM_DESTROYED', 'write'));
   else if (writev) stream._writev(chunk, state.onwrite);
   else stream._write(chunk, encoding, state.onwrite);
@@ -191,7 +190,7 @@ function onwriteError(stream, state, err, cb) {
 // The callback every _write / _writev gets.
 function onwrite(stream, err) {
   const state = stream._writableState;
-  if (!state[kExpectWriteCb]) {
+  if (!state.expectWriteCb) {
     fail(stream, makeError('ERR_MULTIPLE_CALLBACK'));
     return;
   }
@@ -200,7 +199,7 @@ function onwrite(stream, err) {
   const cb = state.writecb === null ? nop : state.writecb;
   state.writecb = null;
   state.writing = false;
-  state[kExpectWriteCb] = false;
+  state.expectWriteCb = false;
   state.length -= state.writelen;
   state.writelen = 0;
 
@@ -226,9 +225,9 @@ function onwrite(stream, err) {
   // next tick. Object-mode streams always take that tick (as Node's do).
   const needTick = (state.needDrain && state.length === 0) || state.objectMode || cb !== nop;
   if (cb === nop) {
-    if (!state[kAfterWritePending] && needTick) {
+    if (!state.afterWritePending && needTick) {
       process.nextTick(afterWrite, stream, state, 1, cb);
-      state[kAfterWritePending] = true;
+      state.afterWritePending = true;
     } else {
       state.pendingcb--;
       if (state.ending) finishMaybe(stream, state, true);
@@ -240,7 +239,7 @@ function onwrite(stream, err) {
     const info = { count: 1, cb, stream, state };
     state.afterWriteTickInfo = info;
     process.nextTick(afterWriteTick, info);
-    state[kAfterWritePending] = true;
+    state.afterWritePending = true;
   } else {
     state.pendingcb--;
     if (state.ending) finishMaybe(stream, state, true);
@@ -253,7 +252,7 @@ function afterWriteTick(info) {
 }
 
 function afterWrite(stream, state, count, cb) {
-  state[kAfterWritePending] = false;
+  state.afterWritePending = false;
   if (state.needDrain && !state.ending && !state.destroyed && state.length === 0) {
     state.needDrain = false;
     stream.emit('drain');
@@ -382,7 +381,7 @@ Writable.prototype.end = function end(chunk, encoding, cb) {
     } else if (state.finished) {
       process.nextTick(cb, null);
     } else {
-      (state[kOnFinished] ??= []).push(cb);
+      (state.finishCallbacks ??= []).push(cb);
     }
   }
   return this;
@@ -467,9 +466,9 @@ function finish(stream, state) {
 }
 
 function callFinishedCallbacks(state, err) {
-  const callbacks = state[kOnFinished];
+  const callbacks = state.finishCallbacks;
   if (callbacks === null) return;
-  state[kOnFinished] = null;
+  state.finishCallbacks = null;
   for (let i = 0; i < callbacks.length; i++) callbacks[i](err);
 }
 
@@ -552,7 +551,7 @@ Writable.prototype.destroy = function destroy(err, cb) {
   const state = this._writableState;
   // Pending write and end() callbacks fail on the next tick.
   if (!state.destroyed &&
-      (state.buffered.length > state.bufferedIndex || state[kOnFinished] !== null)) {
+      (state.buffered.length > state.bufferedIndex || state.finishCallbacks !== null)) {
     process.nextTick(errorBuffer, state);
   }
   baseDestroy.call(this, err, cb);
