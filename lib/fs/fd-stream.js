@@ -9,9 +9,9 @@ const { deprecate } = require('util');
 const { kNativeHandle } = require('../stream/native-seam');
 const binding = require('./binding');
 const o = require('./options');
-const { importFd } = require('./import-fd');
-const { closeFd } = require('./close-fd');
 const { uvError } = require('./uv-error');
+
+const kFileHandle = Symbol('forkpipe.fs.fileHandle');
 
 // Takes options.fd, or the path (flags, mode) _construct opens; sets
 // autoDestroy from autoClose. true: the stream opens a path of its own.
@@ -28,6 +28,44 @@ function takeTarget(stream, path, opts, defaultFlags) {
   }
   opts.autoDestroy = opts.autoClose === undefined ? true : opts.autoClose;
   return ownPath;
+}
+
+// `options.fd`: a number, or an fs/promises FileHandle (closed with the
+// stream, and closing the stream when it is closed elsewhere), validated
+// as Node does.
+function importFd(stream, fd) {
+  if (o.isFileHandle(fd)) {
+    stream[kFileHandle] = fd;
+    fd.on('close', () => stream.close());
+    return o.checkFd(fd.fd);
+  }
+  return o.checkFd(fd);
+}
+
+// Closes the stream's fd as Node's fs streams do: fsync first when `flush`
+// is set, `fd` is null from the moment the close is issued, and an fd of
+// 0 is left open (Node tests `!stream.fd`). A FileHandle passed as `fd`
+// is closed through its own close().
+function closeFd(stream, err, cb) {
+  if (!stream.fd) {
+    cb(err);
+  } else if (stream.flush) {
+    binding.fsync(stream.fd, (errno) => {
+      closeNow(stream, err || (errno !== 0 ? uvError(errno, 'fsync') : null), cb);
+    });
+  } else {
+    closeNow(stream, err, cb);
+  }
+}
+
+function closeNow(stream, err, cb) {
+  const handle = stream[kFileHandle];
+  if (handle !== undefined) {
+    handle.close().then(() => cb(err), (er) => cb(er || err));
+  } else {
+    binding.close(stream.fd, (errno) => cb((errno !== 0 ? uvError(errno, 'close') : null) || err));
+  }
+  stream.fd = null;
 }
 
 // Installs the shared members on Ctor.prototype; `state` names the
