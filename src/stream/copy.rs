@@ -2,9 +2,9 @@
 //! whose bytes never enter JS (file to file, file to socket or pipe, pipe or
 //! socket to file, any fd to any fd).
 //!
-//! `copy` looks at both descriptors and tries, in order, the fastest method
-//! the kernel may allow, moving on when it refuses (EXDEV, EINVAL, ENOSYS,
-//! EOPNOTSUPP, EBADF for O_APPEND, ...):
+//! `Ends::copy` looks at both descriptors and tries, in order, the fastest
+//! method the kernel may allow, moving on when it refuses (EXDEV, EINVAL,
+//! ENOSYS, EOPNOTSUPP, EBADF for O_APPEND, ...):
 //!
 //! - file to file:            copy_file_range, sendfile, read/write
 //! - file to socket/device:   sendfile, read/write
@@ -28,10 +28,10 @@
 //! be ignored (Node does), so a closed reader gives EPIPE.
 //!
 //! ```text
-//! copy(src: BorrowedFd, dst: BorrowedFd, &CopyOptions, cancel: &AtomicBool, moved: &AtomicU64)
-//!     -> Result<Copied, CopyError>
-//! plan(src, dst, &CopyOptions) -> Result<Vec<Method>, CopyError>
-//! copy_with(&[Method], src, dst, &CopyOptions, cancel, moved) -> Result<Copied, CopyError>
+//! Ends::new(src: BorrowedFd, dst: BorrowedFd) -> Result<Ends, CopyError>   // fstat each, once
+//! ends.copy(&CopyOptions, cancel: &AtomicBool, moved: &AtomicU64) -> Result<Copied, CopyError>
+//! ends.plan(&CopyOptions) -> Vec<Method>
+//! ends.copy_with(&[Method], &CopyOptions, cancel, moved) -> Result<Copied, CopyError>
 //! CopyOptions { src_offset, dst_offset, len, chunk }   // None offset: the fd's own position
 //! Copied { bytes, cancelled, method, waits }
 //! CopyError { errno, syscall: "read" | "write" | "poll" | "fstat" | ..., side: Source | Destination }
@@ -144,37 +144,141 @@ impl fmt::Display for CopyError {
 
 impl std::error::Error for CopyError {}
 
-/// The methods worth trying for these two descriptors, fastest first.
-pub fn plan(
-    src: BorrowedFd<'_>,
-    dst: BorrowedFd<'_>,
-    opts: &CopyOptions,
-) -> Result<Vec<Method>, CopyError> {
-    let s = fdio::kind_of(src).map_err(|errno| CopyError {
-        errno,
-        syscall: "fstat",
-        side: Side::Source,
-    })?;
-    let d = fdio::kind_of(dst).map_err(|errno| CopyError {
-        errno,
-        syscall: "fstat",
-        side: Side::Destination,
-    })?;
-    // sendfile writes at the destination's own position only.
-    let sendfile = opts.dst_offset.is_none();
-    let mut methods = match (s, d) {
-        (FdKind::File, FdKind::File) if sendfile => vec![Method::CopyFileRange, Method::Sendfile],
-        (FdKind::File, FdKind::File) => vec![Method::CopyFileRange],
-        (FdKind::File, FdKind::Pipe) => vec![Method::Splice],
-        (FdKind::File, _) if sendfile => vec![Method::Sendfile],
-        (FdKind::File, _) => vec![],
-        _ => vec![Method::Splice],
-    };
-    methods.push(Method::ReadWrite);
-    Ok(methods)
+/// Two descriptors to copy between, with what they are (one fstat each).
+/// A caller that copies between the same two in segments (fs_splice.rs)
+/// looks them up once: a descriptor's kind never changes.
+#[derive(Clone, Copy, Debug)]
+pub struct Ends<'a> {
+    src: BorrowedFd<'a>,
+    dst: BorrowedFd<'a>,
+    src_kind: FdKind,
+    dst_kind: FdKind,
 }
 
-/// Copies from `src` to `dst` with the best method the kernel allows.
+impl<'a> Ends<'a> {
+    pub fn new(src: BorrowedFd<'a>, dst: BorrowedFd<'a>) -> Result<Ends<'a>, CopyError> {
+        let kind = |fd, side| {
+            fdio::kind_of(fd).map_err(|errno| CopyError {
+                errno,
+                syscall: "fstat",
+                side,
+            })
+        };
+        Ok(Ends {
+            src,
+            dst,
+            src_kind: kind(src, Side::Source)?,
+            dst_kind: kind(dst, Side::Destination)?,
+        })
+    }
+
+    /// The methods worth trying for these two descriptors, fastest first.
+    pub fn plan(&self, opts: &CopyOptions) -> Vec<Method> {
+        // sendfile writes at the destination's own position only.
+        let sendfile = opts.dst_offset.is_none();
+        let mut methods = match (self.src_kind, self.dst_kind) {
+            (FdKind::File, FdKind::File) if sendfile => {
+                vec![Method::CopyFileRange, Method::Sendfile]
+            }
+            (FdKind::File, FdKind::File) => vec![Method::CopyFileRange],
+            (FdKind::File, FdKind::Pipe) => vec![Method::Splice],
+            (FdKind::File, _) if sendfile => vec![Method::Sendfile],
+            (FdKind::File, _) => vec![],
+            _ => vec![Method::Splice],
+        };
+        methods.push(Method::ReadWrite);
+        methods
+    }
+
+    /// Copies with the best method the kernel allows.
+    pub fn copy(
+        &self,
+        opts: &CopyOptions,
+        cancel: &AtomicBool,
+        moved: &AtomicU64,
+    ) -> Result<Copied, CopyError> {
+        self.copy_with(&self.plan(opts), opts, cancel, moved)
+    }
+
+    /// Copies trying `methods` in order; read/write is always the last resort.
+    pub fn copy_with(
+        &self,
+        methods: &[Method],
+        opts: &CopyOptions,
+        cancel: &AtomicBool,
+        moved: &AtomicU64,
+    ) -> Result<Copied, CopyError> {
+        let Ends {
+            src,
+            dst,
+            src_kind,
+            dst_kind,
+        } = *self;
+        // Blocking pipes and sockets are polled before each call, so that
+        // cancellation never waits on a peer.
+        let poll_first =
+            |fd: BorrowedFd<'_>, kind: FdKind, side: Side| -> Result<bool, CopyError> {
+                if matches!(kind, FdKind::File | FdKind::Pipe) {
+                    return Ok(false);
+                }
+                fdio::is_nonblocking(fd)
+                    .map(|nb| !nb)
+                    .map_err(|errno| CopyError {
+                        errno,
+                        syscall: "fcntl",
+                        side,
+                    })
+            };
+        let mut job = Job {
+            src,
+            dst,
+            src_kind,
+            src_poll_first: poll_first(src, src_kind, Side::Source)?,
+            dst_poll_first: poll_first(dst, dst_kind, Side::Destination)?,
+            src_pos: opts.src_offset.map(|o| o as i64),
+            dst_pos: opts.dst_offset.map(|o| o as i64),
+            remaining: opts.len,
+            chunk: opts.chunk.max(1),
+            bytes: 0,
+            waits: 0,
+            cancel,
+            moved,
+            staged: None,
+        };
+        let mut order: Vec<Method> = methods
+            .iter()
+            .copied()
+            .filter(|m| *m != Method::ReadWrite)
+            .collect();
+        order.push(Method::ReadWrite);
+        for method in order {
+            let outcome = match method {
+                Method::CopyFileRange => job.copy_file_range()?,
+                Method::Sendfile => job.sendfile()?,
+                Method::Splice if src_kind == FdKind::Pipe || dst_kind == FdKind::Pipe => {
+                    job.splice_direct()?
+                }
+                Method::Splice => job.splice_through_pipe()?,
+                Method::ReadWrite => job.read_write()?,
+            };
+            let cancelled = match outcome {
+                Outcome::Switch => continue,
+                Outcome::Done => false,
+                Outcome::Cancelled => true,
+            };
+            return Ok(Copied {
+                bytes: job.bytes,
+                cancelled,
+                method,
+                waits: job.waits,
+            });
+        }
+        unreachable!("read/write never asks to switch")
+    }
+}
+
+/// `Ends::copy` for a single copy.
+#[cfg(test)]
 pub fn copy(
     src: BorrowedFd<'_>,
     dst: BorrowedFd<'_>,
@@ -182,11 +286,11 @@ pub fn copy(
     cancel: &AtomicBool,
     moved: &AtomicU64,
 ) -> Result<Copied, CopyError> {
-    let methods = plan(src, dst, opts)?;
-    copy_with(&methods, src, dst, opts, cancel, moved)
+    Ends::new(src, dst)?.copy(opts, cancel, moved)
 }
 
-/// Copies trying `methods` in order; read/write is always the last resort.
+/// `copy` trying `methods` in order (tests force each method).
+#[cfg(test)]
 pub fn copy_with(
     methods: &[Method],
     src: BorrowedFd<'_>,
@@ -195,75 +299,7 @@ pub fn copy_with(
     cancel: &AtomicBool,
     moved: &AtomicU64,
 ) -> Result<Copied, CopyError> {
-    let src_kind = fdio::kind_of(src).map_err(|errno| CopyError {
-        errno,
-        syscall: "fstat",
-        side: Side::Source,
-    })?;
-    let dst_kind = fdio::kind_of(dst).map_err(|errno| CopyError {
-        errno,
-        syscall: "fstat",
-        side: Side::Destination,
-    })?;
-    // Blocking pipes and sockets are polled before each call, so that
-    // cancellation never waits on a peer.
-    let poll_first = |fd: BorrowedFd<'_>, kind: FdKind, side: Side| -> Result<bool, CopyError> {
-        if matches!(kind, FdKind::File | FdKind::Pipe) {
-            return Ok(false);
-        }
-        fdio::is_nonblocking(fd)
-            .map(|nb| !nb)
-            .map_err(|errno| CopyError {
-                errno,
-                syscall: "fcntl",
-                side,
-            })
-    };
-    let mut job = Job {
-        src,
-        dst,
-        src_kind,
-        src_poll_first: poll_first(src, src_kind, Side::Source)?,
-        dst_poll_first: poll_first(dst, dst_kind, Side::Destination)?,
-        src_pos: opts.src_offset.map(|o| o as i64),
-        dst_pos: opts.dst_offset.map(|o| o as i64),
-        remaining: opts.len,
-        chunk: opts.chunk.max(1),
-        bytes: 0,
-        waits: 0,
-        cancel,
-        moved,
-        staged: None,
-    };
-    let mut order: Vec<Method> = methods
-        .iter()
-        .copied()
-        .filter(|m| *m != Method::ReadWrite)
-        .collect();
-    order.push(Method::ReadWrite);
-    for method in order {
-        let outcome = match method {
-            Method::CopyFileRange => job.copy_file_range()?,
-            Method::Sendfile => job.sendfile()?,
-            Method::Splice if src_kind == FdKind::Pipe || dst_kind == FdKind::Pipe => {
-                job.splice_direct()?
-            }
-            Method::Splice => job.splice_through_pipe()?,
-            Method::ReadWrite => job.read_write()?,
-        };
-        let cancelled = match outcome {
-            Outcome::Switch => continue,
-            Outcome::Done => false,
-            Outcome::Cancelled => true,
-        };
-        return Ok(Copied {
-            bytes: job.bytes,
-            cancelled,
-            method,
-            waits: job.waits,
-        });
-    }
-    unreachable!("read/write never asks to switch")
+    Ends::new(src, dst)?.copy_with(methods, opts, cancel, moved)
 }
 
 enum Outcome {

@@ -38,7 +38,7 @@ use std::io::IoSlice;
 use nix::errno::Errno;
 use nix::sys::stat::fstat;
 
-use super::copy::{self, CopyError, CopyOptions, Side};
+use super::copy::{Copied, CopyError, CopyOptions, Ends, Side};
 use super::fdio::{self, Interest};
 use super::fs_ops;
 
@@ -128,6 +128,7 @@ pub fn run(req: &Request<'_>, flags: &Flags) -> Spliced {
     }
     let mut moved = 0u64;
     let mut remaining = req.len;
+    let mut ends = None;
     loop {
         if remaining == Some(0) {
             return done(moved, true);
@@ -159,7 +160,7 @@ pub fn run(req: &Request<'_>, flags: &Flags) -> Spliced {
             ..CopyOptions::default()
         };
         let counter = flags.segment_counter(moved);
-        match copy::copy(req.src, req.dst, &opts, &flags.cancel, counter) {
+        match copy_segment(&mut ends, req, &opts, flags, counter) {
             Err(error) => {
                 return Spliced {
                     moved: moved + counter.load(Ordering::Relaxed),
@@ -191,6 +192,7 @@ fn run_chunked(req: &Request<'_>, flags: &Flags) -> Spliced {
     };
     let mut moved = 0u64;
     let mut remaining = req.len;
+    let mut ends = None;
     let mut open_chunk = false;
     let mut eof = false;
     loop {
@@ -225,7 +227,7 @@ fn run_chunked(req: &Request<'_>, flags: &Flags) -> Spliced {
             ..CopyOptions::default()
         };
         let counter = flags.segment_counter(moved);
-        match copy::copy(req.src, req.dst, &opts, &flags.cancel, counter) {
+        match copy_segment(&mut ends, req, &opts, flags, counter) {
             Err(e) => {
                 return failed(
                     moved + counter.load(Ordering::Relaxed),
@@ -256,6 +258,22 @@ fn run_chunked(req: &Request<'_>, flags: &Flags) -> Spliced {
         }
     }
     done(moved, eof)
+}
+
+/// One segment through the copy engine. The descriptors' kinds are looked
+/// up for the first segment only: they never change.
+fn copy_segment<'a>(
+    ends: &mut Option<Ends<'a>>,
+    req: &Request<'a>,
+    opts: &CopyOptions,
+    flags: &Flags,
+    counter: &AtomicU64,
+) -> Result<Copied, CopyError> {
+    let e = match *ends {
+        Some(e) => e,
+        None => *ends.insert(Ends::new(req.src, req.dst)?),
+    };
+    e.copy(opts, &flags.cancel, counter)
 }
 
 /// Writes framing bytes to the sink, waiting for it as the copy does.
