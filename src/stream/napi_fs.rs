@@ -113,12 +113,12 @@ fn ring() -> Result<Arc<Ring>> {
     Ring::current().ok_or_else(|| Error::new(Status::GenericFailure, "fsInit was not called"))
 }
 
-fn failed(id: u32, value: f64, f: Fail, side: u32) -> Completion {
+fn failed(id: u32, value: f64, f: Fail) -> Completion {
     Completion {
         id,
         value,
         errno: f.errno as i32,
-        info: syscall_code(f.syscall) | side,
+        info: syscall_code(f.syscall),
     }
 }
 
@@ -214,7 +214,7 @@ pub fn fs_open(id: u32, path: Either<String, BufferSlice>, flags: i32, mode: u32
     };
     start(ring, id, move || match fs_ops::open(&path, flags, mode) {
         Ok((fd, kind)) => ok(id, fd.into_raw_fd() as f64, kind_code(kind)),
-        Err(f) => failed(id, 0.0, f, 0),
+        Err(f) => failed(id, 0.0, f),
     });
     Ok(())
 }
@@ -238,7 +238,7 @@ pub fn fs_read(
         let mut bufs = regions.for_read();
         match fs_ops::read(borrowed(fd), &mut bufs, pos, wait, flags.cancel_flag()) {
             Ok(n) => ok(id, n as f64, 0),
-            Err(f) => failed(id, 0.0, f, 0),
+            Err(f) => failed(id, 0.0, f),
         }
     });
     Ok(())
@@ -263,7 +263,7 @@ pub fn fs_write(
         let mut bufs = regions.for_write();
         match fs_ops::write(borrowed(fd), &mut bufs, pos, wait, flags.cancel_flag()) {
             (n, None) => ok(id, n as f64, 0),
-            (n, Some(f)) => failed(id, n as f64, f, 0),
+            (n, Some(f)) => failed(id, n as f64, f),
         }
     });
     Ok(())
@@ -274,7 +274,7 @@ pub fn fs_fsync(id: u32, fd: i32) -> Result<()> {
     let ring = ring()?;
     start(ring, id, move || match fs_ops::fsync(borrowed(fd)) {
         Ok(()) => ok(id, 0.0, 0),
-        Err(f) => failed(id, 0.0, f, 0),
+        Err(f) => failed(id, 0.0, f),
     });
     Ok(())
 }
@@ -284,7 +284,7 @@ pub fn fs_close(id: u32, fd: i32) -> Result<()> {
     let ring = ring()?;
     start(ring, id, move || match fs_ops::close(fd) {
         Ok(()) => ok(id, 0.0, 0),
-        Err(f) => failed(id, 0.0, f, 0),
+        Err(f) => failed(id, 0.0, f),
     });
     Ok(())
 }
