@@ -160,7 +160,7 @@ impl Primary {
                 self.limits = limits;
                 // Acceptors paused at the old limit look again.
                 for server in self.servers.values_mut() {
-                    if let Some(d) = server.dispatch_mut() {
+                    if let Some(d) = server.kind.dispatch_mut() {
                         d.wake_acceptor();
                     }
                 }

@@ -154,6 +154,26 @@ pub enum ServerKind {
     ReusePort(ReusePort),
 }
 
+impl ServerKind {
+    /// The connections the primary hands out for this server, if it does:
+    /// all of them, or (reuseport) those taken back from a departed worker.
+    pub fn dispatch_ref(&self) -> Option<&Dispatch> {
+        match self {
+            ServerKind::Dispatch(d) => Some(d),
+            ServerKind::ReusePort(r) => Some(&r.handover),
+            ServerKind::Shared(_) => None,
+        }
+    }
+
+    pub fn dispatch_mut(&mut self) -> Option<&mut Dispatch> {
+        match self {
+            ServerKind::Dispatch(d) => Some(d),
+            ServerKind::ReusePort(r) => Some(&mut r.handover),
+            ServerKind::Shared(_) => None,
+        }
+    }
+}
+
 pub struct Server {
     pub gen: u64,
     pub workers: Vec<u32>,
@@ -195,22 +215,6 @@ impl Server {
                 paused: d.paused.clone(),
             }),
             _ => None,
-        }
-    }
-
-    pub fn dispatch_ref(&self) -> Option<&Dispatch> {
-        match &self.kind {
-            ServerKind::Dispatch(d) => Some(d),
-            ServerKind::ReusePort(r) => Some(&r.handover),
-            ServerKind::Shared(_) => None,
-        }
-    }
-
-    pub fn dispatch_mut(&mut self) -> Option<&mut Dispatch> {
-        match &mut self.kind {
-            ServerKind::Dispatch(d) => Some(d),
-            ServerKind::ReusePort(r) => Some(&mut r.handover),
-            ServerKind::Shared(_) => None,
         }
     }
 }
@@ -312,9 +316,15 @@ fn choose(
 }
 
 impl Primary {
+    /// The dispatch state of the server under `key`, if it hands out
+    /// connections.
+    fn dispatch_state(&mut self, key: &str) -> Option<&mut Dispatch> {
+        self.servers.get_mut(key)?.kind.dispatch_mut()
+    }
+
     /// Connections accepted by the listener task enter here.
     pub fn accepted(&mut self, key: &Rc<str>, conns: Vec<Conn>) {
-        if let Some(d) = self.servers.get_mut(key).and_then(Server::dispatch_mut) {
+        if let Some(d) = self.dispatch_state(key) {
             d.pending.extend(conns);
         }
         self.dispatch(key);
@@ -338,10 +348,8 @@ impl Primary {
                 newconn,
                 ..
             } = server;
-            let d = match kind {
-                ServerKind::Dispatch(d) => d,
-                ServerKind::ReusePort(r) => &mut r.handover,
-                ServerKind::Shared(_) => return,
+            let Some(d) = kind.dispatch_mut() else {
+                return;
             };
             let mut i = 0;
             while i < d.pending.len() && !members.is_empty() {
@@ -412,7 +420,7 @@ impl Primary {
     /// Forgets connection `seq` handed to worker `id`, freeing its slot.
     fn take_awaiting(&mut self, id: u32, seq: u64) -> Option<Awaiting> {
         let a = self.workers.get_mut(&id)?.awaiting.remove(&seq)?;
-        if let Some(d) = self.servers.get_mut(&a.key).and_then(Server::dispatch_mut) {
+        if let Some(d) = self.dispatch_state(&a.key) {
             d.slot_freed(id);
         }
         Some(a)
@@ -462,7 +470,7 @@ impl Primary {
     /// Puts a connection back at the head of its server's queue; with no
     /// server left, it closes (as Node closes pending handles then).
     pub fn requeue(&mut self, key: &Rc<str>, conn: Conn) {
-        if let Some(d) = self.servers.get_mut(key).and_then(Server::dispatch_mut) {
+        if let Some(d) = self.dispatch_state(key) {
             d.pending.push_front(conn);
         }
     }
@@ -481,7 +489,7 @@ impl Primary {
             // What waits in the worker's own queue goes to the others.
             r.drain(id);
         }
-        if let Some(d) = server.dispatch_mut() {
+        if let Some(d) = server.kind.dispatch_mut() {
             d.inflight.remove(&id);
             if d.cursor > pos {
                 d.cursor -= 1;

@@ -101,7 +101,7 @@ pub fn spawn_channel(
 fn room(p: &Rc<RefCell<Primary>>, key: &Rc<str>, gen: u64) -> Option<(usize, bool)> {
     let pm = p.borrow();
     let server = pm.servers.get(key).filter(|s| s.gen == gen)?;
-    let held = server.dispatch_ref().map_or(0, |d| d.held());
+    let held = server.kind.dispatch_ref().map_or(0, |d| d.held());
     Some((
         pm.limits.total.saturating_sub(held),
         pm.policy == Policy::IpHash,
