@@ -219,7 +219,7 @@ pub fn cluster_stats() -> ClusterStats {
             accepted: n(&c.accepted),
             refused: n(&c.refused),
             nacked: n(&c.nacked),
-            open: if c.reporting.load(Ordering::Relaxed) != 0 {
+            open: if c.reporting.load(Ordering::Relaxed) {
                 c.open() as f64
             } else {
                 -1.0

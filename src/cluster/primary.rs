@@ -292,7 +292,7 @@ impl Primary {
         c.closed.fetch_add(n("d"), Ordering::Relaxed);
         c.opened_direct.fetch_add(n("o"), Ordering::Relaxed);
         c.closed_direct.fetch_add(n("c"), Ordering::Relaxed);
-        c.reporting.store(1, Ordering::Relaxed);
+        c.reporting.store(true, Ordering::Relaxed);
     }
 
     fn on_nack(&mut self, id: u32) {

@@ -3,7 +3,7 @@
 //! value) without a round trip: plain atomics.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Default)]
@@ -25,7 +25,7 @@ pub struct WorkerCounters {
     pub opened_direct: AtomicU64,
     pub closed_direct: AtomicU64,
     /// Whether the worker reports closes at all (its load reporter runs).
-    pub reporting: AtomicU64,
+    pub reporting: AtomicBool,
 }
 
 impl WorkerCounters {
