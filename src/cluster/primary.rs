@@ -313,7 +313,7 @@ impl Primary {
                     );
                     return;
                 }
-                self.write_handle(id, bytes, fd, tries + 1);
+                self.write_handle(id, bytes, fd, tries + 1, 0);
             }
             None => {}
         }
@@ -370,8 +370,9 @@ impl Primary {
         }
     }
 
-    /// Writes a frame that carries a handle and expects an ACK for it.
-    pub fn write_handle(&mut self, id: u32, bytes: Vec<u8>, fd: Rc<OwnedFd>, tries: u8) {
+    /// Writes a frame that carries a handle and expects an ACK for it; a
+    /// NACK sends it again (`tries` so far), with no callback then.
+    pub fn write_handle(&mut self, id: u32, bytes: Vec<u8>, fd: Rc<OwnedFd>, tries: u8, cb: u32) {
         if let Some(w) = self.workers.get_mut(&id) {
             w.chan.inflight.push_back(Inflight::Resend {
                 bytes: bytes.clone(),
@@ -379,7 +380,7 @@ impl Primary {
                 tries,
             });
         }
-        self.write(id, bytes, Some(fd), 0);
+        self.write(id, bytes, Some(fd), cb);
     }
 
     fn tell_sent(&mut self, id: u32, cbs: &[u32], err: i64) {
@@ -497,17 +498,7 @@ impl Primary {
 
     pub fn send_user(&mut self, id: u32, bytes: Vec<u8>, fd: Option<OwnedFd>, cb: u32) {
         match fd {
-            Some(fd) => {
-                let fd = Rc::new(fd);
-                if let Some(w) = self.workers.get_mut(&id) {
-                    w.chan.inflight.push_back(Inflight::Resend {
-                        bytes: bytes.clone(),
-                        fd: fd.clone(),
-                        tries: 0,
-                    });
-                }
-                self.write(id, bytes, Some(fd), cb);
-            }
+            Some(fd) => self.write_handle(id, bytes, Rc::new(fd), 0, cb),
             None => self.write(id, bytes, None, cb),
         }
     }

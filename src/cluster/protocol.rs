@@ -72,7 +72,7 @@ impl Primary {
                 let wrapped =
                     json!({"cmd": "NODE_HANDLE", "type": kind, "msg": Value::Object(msg)});
                 let bytes = encode(mode, &wrapped);
-                self.write_handle(id, bytes, fd, 0);
+                self.write_handle(id, bytes, fd, 0, 0);
             }
         }
     }
