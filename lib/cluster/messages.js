@@ -93,10 +93,11 @@ function describeHandle(handle, message, options) {
   throw nodeError('ERR_INVALID_HANDLE_TYPE');
 }
 
-// Turns a descriptor a worker sent into the object Node's receiving side
-// would give, then calls `done(handle)`.
-function adoptHandle(type, fd, message, done) {
-  switch (type) {
+// Turns a descriptor a worker sent with a NODE_HANDLE `wrapper` (its
+// `type`, and `dgramType` for a dgram socket) into the object Node's
+// receiving side would give, then calls `done(handle)`.
+function adoptHandle(wrapper, fd, done) {
+  switch (wrapper.type) {
     case 'net.Server': {
       const server = net.createServer();
       server.listen({ fd }, () => done(server));
@@ -104,7 +105,7 @@ function adoptHandle(type, fd, message, done) {
     }
     case 'dgram.Socket':
     case 'dgram.Native': {
-      const socket = dgram.createSocket((message && message.dgramType) || 'udp4');
+      const socket = dgram.createSocket(wrapper.dgramType || 'udp4');
       socket.bind({ fd }, () => done(socket));
       return;
     }

@@ -279,7 +279,7 @@ class WorkerProcess extends EventEmitter {
       }
       case CODE.MESSAGE_HANDLE: {
         const wrapper = event[2];
-        adoptHandle(wrapper.type, event[3], wrapper, (handle) => {
+        adoptHandle(wrapper, event[3], (handle) => {
           if (wrapper.key !== undefined && handle instanceof net.Socket) {
             this._receivedSockets.add(wrapper.key, handle);
           }
