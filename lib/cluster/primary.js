@@ -16,7 +16,7 @@ const {
   SCHED_NONE, SCHED_RR, SCHED_REUSEPORT, SCHED_LEAST_CONNECTIONS, SCHED_IP_HASH,
   policyFromEnv, toPolicy, policyName,
 } = require('./policies');
-const { quoteOption } = require('./worker-report');
+const { PRELOAD: REPORTER_PRELOAD } = require('./worker-report');
 
 // Largest message a worker may send; a longer line means a broken peer.
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
@@ -25,7 +25,6 @@ const DEFAULT_IN_FLIGHT_PER_WORKER = 16;
 // Connections the primary holds per server (queued or handed out and not
 // yet answered); past it, the kernel's backlog holds the rest.
 const DEFAULT_MAX_IN_FLIGHT = 4096;
-const REPORTER = require.resolve('./worker-report');
 
 const cluster = new EventEmitter();
 // Fires when the last worker is gone, for cluster.disconnect(cb).
@@ -140,9 +139,8 @@ function createWorkerProcess(id, env) {
   const workerEnv = { ...process.env, ...env, NODE_UNIQUE_ID: `${id}` };
   if (reportsLoad()) {
     // Through NODE_OPTIONS, so the worker's process.execArgv stays as set.
-    const preload = `--require ${quoteOption(REPORTER)}`;
     workerEnv.NODE_OPTIONS = workerEnv.NODE_OPTIONS ?
-      `${workerEnv.NODE_OPTIONS} ${preload}` : preload;
+      `${workerEnv.NODE_OPTIONS} ${REPORTER_PRELOAD}` : REPORTER_PRELOAD;
   }
   const req = spawnRequest(id, settings, execArgv, workerEnv);
   events.ensureStarted();

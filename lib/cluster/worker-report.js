@@ -9,10 +9,12 @@
 
 const cluster = require('cluster');
 
+// The NODE_OPTIONS entry the primary gives a worker to preload this file.
+const PRELOAD = `--require ${quoteOption(__filename)}`;
+
 // This worker's own children must not inherit the preload.
-const self = `--require ${quoteOption(__filename)}`;
 if (typeof process.env.NODE_OPTIONS === 'string') {
-  const rest = process.env.NODE_OPTIONS.replace(self, '').trim();
+  const rest = process.env.NODE_OPTIONS.replace(PRELOAD, '').trim();
   if (rest) process.env.NODE_OPTIONS = rest;
   else delete process.env.NODE_OPTIONS;
 }
@@ -66,4 +68,4 @@ if (cluster.isWorker) {
   });
 }
 
-module.exports = { quoteOption };
+module.exports = { PRELOAD };
