@@ -13,40 +13,44 @@ const { pathToFileURL } = require('url');
 
 const libDir = path.join(__dirname, 'lib') + path.sep;
 const libURL = pathToFileURL(libDir).href;
-const CLUSTER = new Set(['cluster', 'node:cluster']);
-const STREAM = new Set(['stream', 'node:stream']);
-const STREAM_PROMISES = new Set(['stream/promises', 'node:stream/promises']);
+
+// What each served specifier resolves to, for `require` and for `import`;
+// `primaryOnly` ones a worker leaves to Node.
+const SERVED = [
+  { names: ['stream', 'node:stream'], cjs: './lib/stream', esm: 'stream/esm.mjs' },
+  { names: ['stream/promises', 'node:stream/promises'], cjs: './lib/stream/promises',
+    esm: 'stream/promises.mjs' },
+  { names: ['cluster', 'node:cluster'], cjs: './lib/cluster', esm: 'cluster/esm.mjs',
+    primaryOnly: true },
+];
 
 function install() {
   const isWorker = require('node:cluster').isWorker;
+  const cjs = new Map();
+  const esm = new Map();
+  for (const { names, cjs: file, esm: url, primaryOnly } of SERVED) {
+    if (primaryOnly && isWorker) continue;
+    for (const name of names) {
+      cjs.set(name, file);
+      esm.set(name, new URL(url, libURL).href);
+    }
+  }
 
   const load = Module._load;
   Module._load = function forkpipeLoad(request, parent, isMain) {
-    if (!(parent && parent.filename && parent.filename.startsWith(libDir))) {
-      if (STREAM.has(request)) return require('./lib/stream');
-      if (STREAM_PROMISES.has(request)) return require('./lib/stream/promises');
-      if (!isWorker && CLUSTER.has(request)) return require('./lib/cluster');
+    const file = cjs.get(request);
+    if (file !== undefined && !(parent && parent.filename && parent.filename.startsWith(libDir))) {
+      return require(file);
     }
     return load.apply(this, arguments);
   };
 
-  const esm = {
-    cluster: pathToFileURL(path.join(libDir, 'cluster', 'esm.mjs')).href,
-    stream: pathToFileURL(path.join(libDir, 'stream', 'esm.mjs')).href,
-    streamPromises: pathToFileURL(path.join(libDir, 'stream', 'promises.mjs')).href,
-  };
-  const target = (s) => {
-    if (STREAM.has(s)) return esm.stream;
-    if (STREAM_PROMISES.has(s)) return esm.streamPromises;
-    if (!isWorker && CLUSTER.has(s)) return esm.cluster;
-    return null;
-  };
   if (typeof Module.registerHooks === 'function') {
     // In-thread hooks (Node 22.15+): only `import` needs them, `require`
     // is served above.
     Module.registerHooks({
       resolve(specifier, context, nextResolve) {
-        const url = target(specifier);
+        const url = esm.get(specifier);
         if (url && !context.conditions.includes('require') &&
             !(context.parentURL || '').startsWith(libURL)) {
           return { url, shortCircuit: true };
@@ -55,7 +59,8 @@ function install() {
       },
     });
   } else if (typeof Module.register === 'function') {
-    Module.register('./lib/register-hooks.mjs', pathToFileURL(__filename), { data: { isWorker } });
+    Module.register('./lib/register-hooks.mjs', pathToFileURL(__filename),
+      { data: { served: Object.fromEntries(esm) } });
   }
 }
 

@@ -1,30 +1,17 @@
-// Loader hooks for Node versions without module.registerHooks: `import`s of
-// node:stream and node:stream/promises resolve to forkpipe's stream, and in
-// the primary `import`s of node:cluster to forkpipe's cluster.
+// Loader hooks for Node versions without module.registerHooks: register.js
+// hands over which specifiers it serves (node:stream and
+// node:stream/promises, and in the primary node:cluster) and the URL each
+// resolves to.
 
 const here = new URL('./', import.meta.url).href;
-const targets = {
-  cluster: new URL('./cluster/esm.mjs', import.meta.url).href,
-  stream: new URL('./stream/esm.mjs', import.meta.url).href,
-  streamPromises: new URL('./stream/promises.mjs', import.meta.url).href,
-};
-let isWorker = false;
+let served = new Map();
 
 export async function initialize(data) {
-  isWorker = !!(data && data.isWorker);
-}
-
-function target(specifier) {
-  if (specifier === 'node:stream' || specifier === 'stream') return targets.stream;
-  if (specifier === 'node:stream/promises' || specifier === 'stream/promises') {
-    return targets.streamPromises;
-  }
-  if (!isWorker && (specifier === 'node:cluster' || specifier === 'cluster')) return targets.cluster;
-  return null;
+  served = new Map(Object.entries(data.served));
 }
 
 export async function resolve(specifier, context, nextResolve) {
-  const url = target(specifier);
+  const url = served.get(specifier);
   if (url && !(context.parentURL || '').startsWith(here)) {
     return { url, shortCircuit: true };
   }
