@@ -10,7 +10,7 @@ const { ChildProcess } = require('child_process');
 const { constants: { errno: ERRNO } } = require('os');
 const native = require('../native');
 const events = require('./events');
-const keepalive = require('./keepalive');
+const loop = require('../loop-hold');
 const { nodeError, errnoError } = require('../errors');
 const { toSignalNumber, signalName } = require('./signals');
 const { encode, decodeAdvanced, describeHandle, adoptHandle } = require('./messages');
@@ -98,14 +98,14 @@ class WorkerProcess extends EventEmitter {
     on = on && !this._exited;
     if (on === this._processHeld) return;
     this._processHeld = on;
-    if (on) keepalive.hold(); else keepalive.release();
+    if (on) loop.hold(); else loop.release();
   }
 
   _holdChannel(on) {
     on = on && this.channel !== null;
     if (on === this._channelHeld) return;
     this._channelHeld = on;
-    if (on) keepalive.hold(); else keepalive.release();
+    if (on) loop.hold(); else loop.release();
   }
 
   ref() {

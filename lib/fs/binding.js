@@ -7,11 +7,11 @@
 //
 //   callback(errno, value, info)   errno: 0 or the positive errno
 //
-// While any job is pending, the event loop is held (loop-hold.js), as
+// While any job is pending, the event loop is held (lib/loop-hold.js), as
 // libuv's fs requests hold it.
 
 const native = require('../native');
-const loop = require('./loop-hold');
+const loop = require('../loop-hold');
 
 // Same order as SYSCALLS in napi_fs.rs.
 const SYSCALLS = ['', 'open', 'read', 'write', 'close', 'fsync', 'fstat', 'poll', 'fcntl'];

@@ -21,7 +21,7 @@
 //   bounds memory.
 // - Updates also carry RELEASED (the held write/flush callback may run),
 //   ENDED (end() is complete), EOF, errors, and IDLE; while a stream waits
-//   for one, it holds the event loop open (lib/fs/loop-hold.js).
+//   for one, it holds the event loop open (lib/loop-hold.js).
 // - Native neighbours: the stream's native handle (native-handle.js) lets
 //   native sources splice into it and it splice into native sinks, so such
 //   pipelines run in Rust; _read is NativeReadable's, which chooses.
@@ -32,7 +32,7 @@ const eos = require('../stream/end-of-stream');
 const { NativeReadable, kNativeHandle } = require('../stream/native-seam');
 const { TransformHandle } = require('./native-handle');
 const binding = require('./binding');
-const loop = require('../fs/loop-hold');
+const loop = require('../loop-hold');
 const { parse, compresses } = require('./options');
 const { zlibError, bindingClosed } = require('./errors');
 const { constants: C } = require('./constants');

@@ -17,7 +17,7 @@
 //! ```
 //!
 //! The function is weak: JS keeps the event loop alive itself while it
-//! waits for a stream (lib/zlib/loop-hold.js).
+//! waits for a stream (lib/loop-hold.js).
 
 // Test builds have no napi registration: the bindings look unused there.
 #![cfg_attr(test, allow(dead_code))]
