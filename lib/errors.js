@@ -123,13 +123,10 @@ const MESSAGES = {
   ERR_INVALID_STATE: [Error, (what) => `Invalid state: ${what}`],
 };
 
-// Builds Node's error for `code`. The stack's first line carries the code,
-// as Node's own errors do ("TypeError [ERR_X]: ...").
-function nodeError(code, ...args) {
-  const entry = MESSAGES[code];
-  if (entry === undefined) throw new Error(`forkpipe: no message for ${code}`);
-  const [Base, message] = entry;
-  const err = new Base(message(...args));
+// Gives `err` the shape of Node's coded errors: `code`, and a toString and
+// first stack line that carry it ("TypeError [ERR_X]: ..."), the stack
+// starting at whoever called `callee`.
+function withCode(err, code, callee) {
   Object.defineProperty(err, 'code', {
     value: code, enumerable: true, writable: true, configurable: true,
   });
@@ -137,9 +134,19 @@ function nodeError(code, ...args) {
     value() { return `${this.name} [${this.code}]: ${this.message}`; },
     enumerable: false, writable: true, configurable: true,
   });
-  Error.captureStackTrace(err, nodeError);
-  err.stack = err.stack.replace(/^[A-Za-z]*Error/, `${Base.name} [${code}]`);
+  Error.captureStackTrace(err, callee);
+  if (typeof err.stack === 'string') {
+    err.stack = err.stack.replace(/^[A-Za-z]*Error/, `${err.name} [${code}]`);
+  }
   return err;
+}
+
+// Builds Node's error for `code`.
+function nodeError(code, ...args) {
+  const entry = MESSAGES[code];
+  if (entry === undefined) throw new Error(`forkpipe: no message for ${code}`);
+  const [Base, message] = entry;
+  return withCode(new Base(message(...args)), code, nodeError);
 }
 
 // libuv's negative errno turned into Node's ErrnoException shape:
@@ -155,4 +162,4 @@ function errnoError(errno, syscall, extra) {
   return err;
 }
 
-module.exports = { nodeError, errnoError, describeReceived };
+module.exports = { nodeError, withCode, errnoError, describeReceived };

@@ -35,24 +35,11 @@ const STREAM_MESSAGES = {
   ERR_INVALID_THIS: [TypeError, (type) => `Value of "this" must be of type ${type}`],
 };
 
-// Node formats the first stack line as "Name [CODE]: message" and gives
-// the error a toString that says the same.
 function makeError(code, ...args) {
   const entry = STREAM_MESSAGES[code];
   if (entry === undefined) return shared.nodeError(code, ...args);
   const [Ctor, build] = entry;
-  const err = new Ctor(build(...args));
-  Object.defineProperty(err, 'toString', {
-    value() { return `${this.name} [${this.code}]: ${this.message}`; },
-    enumerable: false, writable: true, configurable: true,
-  });
-  Error.captureStackTrace(err, makeError);
-  err.code = code;
-  const stack = err.stack;
-  if (typeof stack === 'string') {
-    err.stack = stack.replace(/^[A-Za-z]*Error/, `${Ctor.name} [${code}]`);
-  }
-  return err;
+  return shared.withCode(new Ctor(build(...args)), code, makeError);
 }
 
 class AbortError extends Error {

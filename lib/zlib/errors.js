@@ -5,6 +5,7 @@
 // ('Z_DATA_ERROR', ...), with zlib's message ("incorrect header check").
 
 const { codes } = require('./constants');
+const { withCode } = require('../errors');
 
 function zlibError(errno, message) {
   const err = new Error(message);
@@ -15,16 +16,8 @@ function zlibError(errno, message) {
 
 // Node's ERR_BUFFER_TOO_LARGE (maxOutputLength exceeded).
 function bufferTooLarge(max) {
-  const err = new RangeError(`Cannot create a Buffer larger than ${max} bytes`);
-  Object.defineProperty(err, 'code', {
-    value: 'ERR_BUFFER_TOO_LARGE', enumerable: true, writable: true, configurable: true,
-  });
-  Object.defineProperty(err, 'toString', {
-    value() { return `${this.name} [${this.code}]: ${this.message}`; },
-    enumerable: false, writable: true, configurable: true,
-  });
-  err.stack = err.stack.replace(/^RangeError/, 'RangeError [ERR_BUFFER_TOO_LARGE]');
-  return err;
+  return withCode(new RangeError(`Cannot create a Buffer larger than ${max} bytes`),
+    'ERR_BUFFER_TOO_LARGE', bufferTooLarge);
 }
 
 // What Node's assert() throws when reset() is called on a closed stream.
