@@ -3,7 +3,7 @@
 // Node's cluster against forkpipe's, same worker code, alternating in one
 // run, load from wrk on 127.0.0.1. Prints each figure and forkpipe/Node.
 //
-//   node bench/cluster.js [--seconds 5] [--rounds 3] [--connections 64]
+//   node bench/cluster.js [--seconds 3] [--rounds 7] [--connections 64]
 //
 // Needs wrk (Debian/Ubuntu: apt-get install wrk).
 
@@ -11,16 +11,19 @@ const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { alternate, median: lowerMedian } = require('./lib/measure');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? dflt : Number(args[i + 1]);
 };
-const SECONDS = opt('seconds', 5);
-const ROUNDS = opt('rounds', 3);
+const SECONDS = opt('seconds', 3);
+const ROUNDS = opt('rounds', 7);
 const CONNECTIONS = opt('connections', 64);
 const WORKERS = 2;
+// BENCH_VERBOSE=1 prints every run, not only the medians.
+const VERBOSE = !!process.env.BENCH_VERBOSE;
 const SERVER = path.join(__dirname, 'cluster-server.js');
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat
 
@@ -68,7 +71,7 @@ async function startServer(impl, kind, policy) {
   lines(child.stdout, (msg) => { const w = waiters.shift(); if (w) w(msg); });
   const next = () => new Promise((resolve) => waiters.push(resolve));
   const ready = await next();
-  return { child, port, pids: ready.pids, next };
+  return { impl, child, port, pids: ready.pids, next };
 }
 
 function stop(server) {
@@ -77,8 +80,8 @@ function stop(server) {
   }
 }
 
-function wrk(port, close) {
-  const wargs = ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+function wrk(port, close, seconds) {
+  const wargs = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
   if (close) wargs.push('-H', 'Connection: close');
   wargs.push(`http://127.0.0.1:${port}/`);
   const r = spawnSync('wrk', wargs, { encoding: 'utf8' });
@@ -92,25 +95,34 @@ function wrk(port, close) {
     errors: errors ? errors[1] : null, non2xx: non2xx ? Number(non2xx[1]) : 0 };
 }
 
-async function measure(impl, scenario) {
-  const server = await startServer(impl, scenario.kind, scenario.policy[impl]);
-  try {
-    const cpu0 = cpuSeconds(server.child.pid);
-    const r = wrk(server.port, scenario.close);
-    const cpu = cpuSeconds(server.child.pid) - cpu0;
-    server.child.stdin.write('stats\n');
-    const { counts } = await server.next();
-    const conns = scenario.close ? r.total : counts.reduce((a, b) => a + b, 0);
-    return { ...r, cpuPerConn: conns ? (cpu * 1e6) / conns : NaN,
-      spread: Math.max(...counts) / Math.max(1, Math.min(...counts)), counts };
-  } finally {
-    stop(server);
+// One run of wrk against a server that is already up: its figures, the
+// primary's CPU per connection and how the connections fell on the workers.
+async function measure(server, scenario) {
+  server.child.stdin.write('stats\n');
+  const before = (await server.next()).counts;
+  const cpu0 = cpuSeconds(server.child.pid);
+  const wcpu0 = server.pids.reduce((a, pid) => a + cpuSeconds(pid), 0);
+  const r = wrk(server.port, scenario.close, SECONDS);
+  const cpu = cpuSeconds(server.child.pid) - cpu0;
+  const wcpu = server.pids.reduce((a, pid) => a + cpuSeconds(pid), 0) - wcpu0;
+  server.child.stdin.write('stats\n');
+  const counts = (await server.next()).counts.map((n, i) => n - before[i]);
+  const conns = scenario.close ? r.total : counts.reduce((a, b) => a + b, 0);
+  if (VERBOSE) {
+    console.log(`  ${server.impl}: ${r.rps.toFixed(0)} req/s, connections per worker ` +
+      `${counts.join('/')}, primary ${cpu.toFixed(2)} s, workers ${wcpu.toFixed(2)} s CPU`);
   }
+  return { ...r, cpuPerConn: conns ? (cpu * 1e6) / conns : NaN,
+    workerCpuPerConn: r.total ? (wcpu * 1e6) / r.total : NaN,
+    spread: Math.max(...counts) / Math.max(1, Math.min(...counts)), counts };
 }
 
-const median = (xs) => {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+const finite = (xs) => xs.filter(Number.isFinite);
+const median = (xs) => (finite(xs).length ? lowerMedian(finite(xs)) : NaN);
+// The lower and upper quartiles: the middle half of the values lies between.
+const middleHalf = (xs) => {
+  const s = finite(xs).sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
 };
 
 const SCENARIOS = [
@@ -130,38 +142,61 @@ async function main() {
   const rows = [];
   for (const sc of SCENARIOS) {
     if (only && !only.test(sc.name)) continue;
-    const res = { node: [], forkpipe: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const impl of round % 2 ? ['forkpipe', 'node'] : ['node', 'forkpipe']) {
-        res[impl].push(await measure(impl, sc));
+    // Both servers stay up for the whole scenario (the one not under load
+    // is idle), so a round is two runs seconds apart and their ratio is
+    // little touched by this VM's drift; a second of load first warms
+    // each one up.
+    const servers = {};
+    try {
+      for (const impl of ['node', 'forkpipe']) {
+        servers[impl] = await startServer(impl, sc.kind, sc.policy[impl]);
+        wrk(servers[impl].port, sc.close, 1);
       }
+      const res = await alternate(['node', 'forkpipe'].map((impl) =>
+        [impl, () => measure(servers[impl], sc)]), ROUNDS);
+      rows.push(report(sc, res.get('node'), res.get('forkpipe')));
+    } finally {
+      for (const server of Object.values(servers)) stop(server);
     }
-    const m = (impl, key) => median(res[impl].map((r) => r[key]));
-    const row = {
-      scenario: sc.name,
-      node: m('node', 'rps'),
-      forkpipe: m('forkpipe', 'rps'),
-      ratio: m('forkpipe', 'rps') / m('node', 'rps'),
-      p99: [m('node', 'p99'), m('forkpipe', 'p99')],
-      cpu: [m('node', 'cpuPerConn'), m('forkpipe', 'cpuPerConn')],
-      spread: [m('node', 'spread'), m('forkpipe', 'spread')],
-      errors: [...res.node, ...res.forkpipe].map((r) => r.errors).filter(Boolean),
-    };
-    rows.push(row);
-    console.log(`${row.scenario}: node ${row.node.toFixed(0)} req/s, forkpipe ` +
-      `${row.forkpipe.toFixed(0)} req/s, ratio ${row.ratio.toFixed(2)}x | p99 ms ` +
-      `${row.p99.map((x) => x.toFixed(2)).join(' / ')} | primary CPU us/conn ` +
-      `${row.cpu.map((x) => x.toFixed(1)).join(' / ')} | busiest/idlest ` +
-      `${row.spread.map((x) => x.toFixed(2)).join(' / ')}` +
-      (row.errors.length ? ` | wrk socket errors: ${row.errors.join('; ')}` : ''));
   }
-  console.log('\n| scenario | Node | forkpipe | forkpipe/Node | p99 ms (Node / fp) | primary CPU µs per conn (Node / fp) | busiest/idlest worker (Node / fp) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| scenario | Node | forkpipe | forkpipe/Node (middle half of rounds) | ' +
+    'p99 ms (Node / fp) | primary CPU µs per conn (Node / fp) | ' +
+    'workers\' CPU µs per request (Node / fp) | busiest/idlest worker (Node / fp) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
+    const pair = (xs, d) => xs.map((x) => x.toFixed(d)).join(' / ');
     console.log(`| ${r.scenario} | ${r.node.toFixed(0)} | ${r.forkpipe.toFixed(0)} | ` +
-      `${r.ratio.toFixed(2)}x | ${r.p99.map((x) => x.toFixed(2)).join(' / ')} | ` +
-      `${r.cpu.map((x) => x.toFixed(1)).join(' / ')} | ${r.spread.map((x) => x.toFixed(2)).join(' / ')} |`);
+      `${r.ratio.toFixed(2)}x (${r.ratioRange.map((x) => x.toFixed(2)).join('-')}) | ` +
+      `${pair(r.p99, 2)} | ${pair(r.cpu, 1)} | ${pair(r.workerCpu, 1)} | ${pair(r.spread, 2)} |`);
   }
+}
+
+// A scenario's medians; the ratio is the median of each round's own
+// forkpipe/Node ratio, with the quartiles of those ratios beside it.
+function report(sc, node, forkpipe) {
+  const m = (runs, key) => median(runs.map((r) => r[key]));
+  const ratios = forkpipe.map((r, i) => r.rps / node[i].rps);
+  const row = {
+    scenario: sc.name,
+    node: m(node, 'rps'),
+    forkpipe: m(forkpipe, 'rps'),
+    ratio: median(ratios),
+    ratioRange: middleHalf(ratios),
+    p99: [m(node, 'p99'), m(forkpipe, 'p99')],
+    cpu: [m(node, 'cpuPerConn'), m(forkpipe, 'cpuPerConn')],
+    workerCpu: [m(node, 'workerCpuPerConn'), m(forkpipe, 'workerCpuPerConn')],
+    spread: [m(node, 'spread'), m(forkpipe, 'spread')],
+    errors: [...node, ...forkpipe].map((r) => r.errors).filter(Boolean),
+  };
+  console.log(`${row.scenario}: node ${row.node.toFixed(0)} req/s, forkpipe ` +
+    `${row.forkpipe.toFixed(0)} req/s, ratio ${row.ratio.toFixed(2)}x ` +
+    `(rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')}) | p99 ms ` +
+    `${row.p99.map((x) => x.toFixed(2)).join(' / ')} | primary CPU us/conn ` +
+    `${row.cpu.map((x) => x.toFixed(1)).join(' / ')} | workers CPU us/request ` +
+    `${row.workerCpu.map((x) => x.toFixed(1)).join(' / ')} | busiest/idlest ` +
+    `${row.spread.map((x) => x.toFixed(2)).join(' / ')}` +
+    (row.errors.length ? ` | wrk socket errors: ${row.errors.join('; ')}` : ''));
+  return row;
 }
 
 main().catch((e) => {
