@@ -13,7 +13,9 @@ const path = require('path');
 const fs = require('fs');
 const { once } = require('events');
 const { cluster } = require('..');
-const { WORKER, call, forkOnline, killAll, get, tcpRead, runPrimary } = require('./helpers');
+const {
+  WORKER, call, forkOnline, killAll, get, tcpRead, runPrimary, freePort,
+} = require('./helpers');
 
 const PRIMARY = path.join(__dirname, 'fixtures', 'primary.js');
 
@@ -22,15 +24,6 @@ test.afterEach(() => killAll(cluster));
 
 function workerOf(body) {
   return Number(/^worker (\d+)/.exec(body)[1]);
-}
-
-async function freePort() {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address();
-  s.close();
-  await once(s, 'close');
-  return port;
 }
 
 test('http on a fixed port: every request answered, spread over both workers', async () => {

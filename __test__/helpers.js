@@ -149,7 +149,17 @@ function portFree(port) {
   });
 }
 
+// A port nothing listens on at the moment of asking.
+async function freePort() {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address();
+  s.close();
+  await once(s, 'close');
+  return port;
+}
+
 module.exports = {
   WORKER, ROOT, call, forkOnline, killAll, get, tcpRead, isAlive, waitFor, runPrimary, onLines,
-  portFree,
+  portFree, freePort,
 };

@@ -31,7 +31,8 @@ test('npm pack includes the sources the install step compiles', () => {
   for (const need of ['Cargo.toml', 'Cargo.lock', 'build.rs', 'src/lib.rs', 'src/cluster/mod.rs',
     'scripts/build.js', 'index.js', 'index.d.ts', 'register.js', 'lib/native.js',
     'lib/cluster/primary.js', 'lib/cluster/esm.mjs', 'lib/register-hooks.mjs',
-    'lib/stream/index.js', 'lib/stream/esm.mjs', 'lib/stream/promises.js', 'lib/stream/index.d.ts']) {
+    'lib/stream/index.js', 'lib/stream/esm.mjs', 'lib/stream/promises.js', 'lib/stream/index.d.ts',
+    'bin/forkpipe.js', 'lib/cli/options.js', 'lib/cli/supervisor.js']) {
     assert.ok(files.has(need), `${need} missing from the package`);
   }
   assert.ok(![...files].some((f) => f.startsWith('target/') || f === 'forkpipe.node'),

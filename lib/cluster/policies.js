@@ -48,5 +48,5 @@ function policyFromEnv() {
 
 module.exports = {
   SCHED_NONE, SCHED_RR, SCHED_REUSEPORT, SCHED_LEAST_CONNECTIONS, SCHED_IP_HASH,
-  toPolicy, policyName, policyFromEnv,
+  POLICY_NAMES: NAMES, toPolicy, policyName, policyFromEnv,
 };
