@@ -113,7 +113,7 @@ async function measure(server, scenario) {
       `${counts.join('/')}, primary ${cpu.toFixed(2)} s, workers ${wcpu.toFixed(2)} s CPU`);
   }
   return { ...r, cpuPerConn: conns ? (cpu * 1e6) / conns : NaN,
-    workerCpuPerConn: r.total ? (wcpu * 1e6) / r.total : NaN,
+    workerCpuPerRequest: r.total ? (wcpu * 1e6) / r.total : NaN,
     spread: Math.max(...counts) / Math.max(1, Math.min(...counts)), counts };
 }
 
@@ -184,7 +184,7 @@ function report(sc, node, forkpipe) {
     ratioRange: middleHalf(ratios),
     p99: [m(node, 'p99'), m(forkpipe, 'p99')],
     cpu: [m(node, 'cpuPerConn'), m(forkpipe, 'cpuPerConn')],
-    workerCpu: [m(node, 'workerCpuPerConn'), m(forkpipe, 'workerCpuPerConn')],
+    workerCpu: [m(node, 'workerCpuPerRequest'), m(forkpipe, 'workerCpuPerRequest')],
     spread: [m(node, 'spread'), m(forkpipe, 'spread')],
     errors: [...node, ...forkpipe].map((r) => r.errors).filter(Boolean),
   };
