@@ -91,13 +91,15 @@ class Supervisor extends EventEmitter {
     const delay = this.failedStarts ? 100 * 2 ** (this.failedStarts - 1) : 0;
     this.log(`worker ${worker.id} (pid ${worker.process.pid}) ${how}; starting another` +
       (delay ? ` in ${delay} ms` : ''));
-    const respawn = () => {
+    if (!delay) {
+      this.fork();
+      return;
+    }
+    const timer = setTimeout(() => {
       this.respawns.delete(timer);
       if (!this.stopping && this.live().length < this.size) this.fork();
-    };
-    const timer = delay ? setTimeout(respawn, delay) : null;
-    if (timer) this.respawns.add(timer);
-    else respawn();
+    }, delay);
+    this.respawns.add(timer);
   }
 
   // Asks a worker to finish and leave; kills it if it takes too long.

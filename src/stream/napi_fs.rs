@@ -219,6 +219,23 @@ pub fn fs_open(id: u32, path: Either<String, BufferSlice>, flags: i32, mode: u32
     Ok(())
 }
 
+/// What a read or a write job takes along: the Buffers' memory, its cancel
+/// flags (registered, so JS can cancel it, when it may wait on a quiet fd)
+/// and its file position.
+fn io_job(
+    id: u32,
+    buffers: &mut [BufferSlice<'_>],
+    position: f64,
+    wait: bool,
+) -> (Regions, Arc<Flags>, Option<u64>) {
+    let regions = Regions::of(buffers);
+    let flags = Arc::new(Flags::new(false));
+    if wait {
+        register(id, &flags);
+    }
+    (regions, flags, offset(position))
+}
+
 #[napi(js_name = "fsRead", catch_unwind)]
 pub fn fs_read(
     id: u32,
@@ -228,12 +245,7 @@ pub fn fs_read(
     wait: bool,
 ) -> Result<()> {
     let ring = ring()?;
-    let regions = Regions::of(&mut buffers);
-    let flags = Arc::new(Flags::new(false));
-    if wait {
-        register(id, &flags);
-    }
-    let pos = offset(position);
+    let (regions, flags, pos) = io_job(id, &mut buffers, position, wait);
     start(ring, id, move || {
         let mut bufs = regions.for_read();
         match fs_ops::read(borrowed(fd), &mut bufs, pos, wait, flags.cancel_flag()) {
@@ -253,12 +265,7 @@ pub fn fs_write(
     wait: bool,
 ) -> Result<()> {
     let ring = ring()?;
-    let regions = Regions::of(&mut buffers);
-    let flags = Arc::new(Flags::new(false));
-    if wait {
-        register(id, &flags);
-    }
-    let pos = offset(position);
+    let (regions, flags, pos) = io_job(id, &mut buffers, position, wait);
     start(ring, id, move || {
         let mut bufs = regions.for_write();
         match fs_ops::write(borrowed(fd), &mut bufs, pos, wait, flags.cancel_flag()) {

@@ -34,13 +34,9 @@ fn stream(kind: Kind) -> (Arc<ZStream>, Arc<Flags>) {
     (z, flags)
 }
 
-/// Bytes written into the feed's pipe (as a splice would) come out of the
-/// drain into another pipe, compressed, in order with a direct write.
-#[test]
-fn feed_to_drain_round_trip() {
-    let text = realistic_text(3 << 20, 21);
-    let (z, flags) = stream(Kind::Gzip);
-    let feed = Feed::start(z.clone(), Flush::None).unwrap();
+/// Starts draining `z` into a new pipe: its read end, and where the drain's
+/// end is reported.
+fn drain_to_pipe(z: &Arc<ZStream>) -> (OwnedFd, mpsc::Receiver<Drained>) {
     let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).unwrap();
     let (tx, rx) = mpsc::channel();
     drain(
@@ -51,6 +47,17 @@ fn feed_to_drain_round_trip() {
         move |d| tx.send(d).unwrap(),
     )
     .unwrap();
+    (out_r, rx)
+}
+
+/// Bytes written into the feed's pipe (as a splice would) come out of the
+/// drain into another pipe, compressed, in order with a direct write.
+#[test]
+fn feed_to_drain_round_trip() {
+    let text = realistic_text(3 << 20, 21);
+    let (z, flags) = stream(Kind::Gzip);
+    let feed = Feed::start(z.clone(), Flush::None).unwrap();
+    let (out_r, rx) = drain_to_pipe(&z);
     // A reader for the drain's pipe.
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
@@ -98,16 +105,7 @@ fn feed_to_drain_round_trip() {
 fn stop_and_close() {
     let (z, _) = stream(Kind::Deflate);
     let feed = Feed::start(z.clone(), Flush::None).unwrap();
-    let (_out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).unwrap();
-    let (tx, rx) = mpsc::channel();
-    drain(
-        z.clone(),
-        out_w,
-        None,
-        Arc::new(AtomicBool::new(false)),
-        move |d| tx.send(d).unwrap(),
-    )
-    .unwrap();
+    let (_out_r, rx) = drain_to_pipe(&z);
     z.stop_drain();
     let d = rx.recv_timeout(Duration::from_secs(5)).unwrap();
     assert!(!d.eof && d.moved == 0 && d.errno == 0);
