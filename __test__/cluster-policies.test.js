@@ -85,7 +85,13 @@ for (const policy of ['rr', 'none', 'reuseport', 'least-connections', 'ip-hash']
     const answers = await askMany(p.port, 200);
     assert.strictEqual(answers.length, 200);
     for (const a of answers) assert.ok(p.ids.includes(workerOf(a)), a);
-    const { stats } = await p.command({ cmd: 'stats' });
+    // The primary may read a worker's `accepted` a moment after the client
+    // has its answer: the counts are read once they stop moving.
+    let stats;
+    await waitFor(async () => {
+      ({ stats } = await p.command({ cmd: 'stats' }));
+      return stats.inFlight === 0;
+    }, 3000, 50);
     assert.strictEqual(stats.policy, policy);
     if (policy === 'rr' || policy === 'least-connections') {
       const dispatched = Object.values(stats.workers).reduce((s, w) => s + w.dispatched, 0);
